@@ -1,0 +1,50 @@
+"""The `factory` command. Subcommands load on first use so `factory --help` stays fast."""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+import click
+
+from pipeline import __version__
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+# name → (module:attribute, one-line help shown by `factory --help` without importing it)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("pipeline.commands.init:init", "Install the factory into a repository."),
+    "run": ("pipeline.commands.run:run", "Plan, build, review and evaluate a brief locally."),
+    "demo": ("pipeline.commands.demo:demo", "The whole pipeline offline, on a scripted model."),
+    "status": ("pipeline.commands.status:status", "Issues, phases, tasks and cost so far."),
+    "doctor": ("pipeline.commands.doctor:doctor", "What is missing (config, keys, git, sandbox, memory) and how to fix it."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        target = COMMANDS[cmd_name][0]
+        module_name, attribute = target.split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="factory")
+def main() -> None:
+    """Dark Factory: an autonomous software factory.
+
+    Give it a brief (`factory run "..."`) or a GitHub issue labelled `factory`; it plans,
+    builds in a sandbox, has the work reviewed and evaluated, and learns from merged PRs.
+    """

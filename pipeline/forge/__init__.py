@@ -1,0 +1,1 @@
+"""Where issues, comments, labels and PRs live: the Forge protocol and its implementations."""

@@ -1,0 +1,1 @@
+"""Lessons: their schema, the JSONL source of truth, and the Qdrant index over it."""
