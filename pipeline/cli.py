@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("pipeline.commands.init:init", "Install the factory into a repository."),
     "run": ("pipeline.commands.run:run", "Plan, build, review and evaluate a brief locally."),
     "demo": ("pipeline.commands.demo:demo", "The whole pipeline offline, on a scripted model."),
+    "memory": ("pipeline.commands.memory:memory", "Lessons: add, search, list, show, forget, import, export, stats, rebuild."),
     "status": ("pipeline.commands.status:status", "Issues, phases, tasks and cost so far."),
     "doctor": ("pipeline.commands.doctor:doctor", "What is missing (config, keys, git, sandbox, memory) and how to fix it."),
 }
