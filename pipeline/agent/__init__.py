@@ -1,0 +1,1 @@
+"""The tool-using agent: its loop, its tools, and the model layer over litellm."""

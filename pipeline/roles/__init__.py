@@ -1,0 +1,1 @@
+"""One module per role: a function from typed input to typed output."""

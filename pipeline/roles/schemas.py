@@ -1,0 +1,117 @@
+"""What each role hands back, validated: never repaired by regex, never read as approval by default."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+Severity = Literal["critical", "major", "minor", "nit"]
+TASK_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$"
+
+
+class Criterion(BaseModel):
+    id: str = Field(pattern=TASK_ID)
+    text: str = Field(min_length=3, description="What a user can observe when this holds.")
+
+
+class TaskSpec(BaseModel):
+    id: str = Field(pattern=TASK_ID, description="Short id, e.g. T1; used in branch names.")
+    title: str = Field(min_length=3)
+    description: str = Field(min_length=3)
+    depends_on: list[str] = Field(default_factory=list)
+
+
+class Plan(BaseModel):
+    spec: str = Field(min_length=10)
+    acceptance_criteria: list[Criterion] = Field(min_length=1)
+    tasks: list[TaskSpec] = Field(min_length=1, max_length=20)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Plan:
+        ids = [t.id for t in self.tasks]
+        if len(set(ids)) != len(ids):
+            raise ValueError("task ids must be unique")
+        crit_ids = [c.id for c in self.acceptance_criteria]
+        if len(set(crit_ids)) != len(crit_ids):
+            raise ValueError("acceptance criterion ids must be unique")
+        known = set(ids)
+        for task in self.tasks:
+            unknown = [d for d in task.depends_on if d not in known]
+            if unknown:
+                raise ValueError(f"task {task.id} depends on unknown task(s) {', '.join(unknown)}")
+        _check_acyclic({t.id: t.depends_on for t in self.tasks})
+        return self
+
+
+def _check_acyclic(graph: dict[str, list[str]]) -> None:
+    done: set[str] = set()
+    visiting: set[str] = set()
+
+    def visit(node: str) -> None:
+        if node in done:
+            return
+        if node in visiting:
+            raise ValueError(f"task dependencies form a cycle through {node}")
+        visiting.add(node)
+        for dep in graph[node]:
+            visit(dep)
+        visiting.discard(node)
+        done.add(node)
+
+    for node in graph:
+        visit(node)
+
+
+class Questions(BaseModel):
+    questions: list[str] = Field(min_length=1, max_length=5)
+
+
+class Finish(BaseModel):
+    summary: str = Field(min_length=3, description="What you changed and why, for the reviewers.")
+
+
+class Finding(BaseModel):
+    path: str
+    line: int = Field(ge=0, description="Line in the new version of the file; 0 if file-level.")
+    severity: Severity
+    title: str = Field(min_length=3)
+    body: str = Field(min_length=3)
+
+
+class Review(BaseModel):
+    verdict: Literal["approve", "changes"]
+    findings: list[Finding] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _changes_need_findings(self) -> Review:
+        if self.verdict == "changes" and not self.findings:
+            raise ValueError("a 'changes' verdict needs at least one finding")
+        return self
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity in ("critical", "major")]
+
+
+class CriterionResult(BaseModel):
+    id: str
+    met: bool
+    evidence: str = Field(min_length=3, description="What you ran or read, and what it showed.")
+
+
+class Evaluation(BaseModel):
+    verdict: Literal["pass", "fail"]
+    criteria: list[CriterionResult] = Field(min_length=1)
+
+    @field_validator("criteria")
+    @classmethod
+    def _unique(cls, value: list[CriterionResult]) -> list[CriterionResult]:
+        ids = [c.id for c in value]
+        if len(set(ids)) != len(ids):
+            raise ValueError("each criterion id once")
+        return value
+
+    @property
+    def all_met(self) -> bool:
+        return all(c.met for c in self.criteria)

@@ -1,0 +1,69 @@
+"""Commands the agent runs: in its worktree, with a scrubbed environment, a timeout, and
+bubblewrap isolation (worktree writable, everything else read-only, no network) when present."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from pipeline import proc
+from pipeline.config import Sandbox as SandboxConfig
+
+# Only these reach agent commands. An allow-list, because a secret can hide under any name.
+BASE_VARIABLES = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TERM", "TZ", "PYTHONPATH",
+                  "VIRTUAL_ENV", "PYTHONHASHSEED")
+SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|COOKIE|SESSION|PRIVATE",
+                         re.IGNORECASE)
+
+
+def scrubbed_env(passthrough: Sequence[str] = (),
+                 environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    source = os.environ if environ is None else environ
+    names = [*BASE_VARIABLES, *(n for n in passthrough if not SECRET_NAME.search(n))]
+    env = {name: source[name] for name in names if name in source}
+    env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def bwrap_available() -> bool:
+    return shutil.which("bwrap") is not None
+
+
+class WorktreeSandbox:
+    """Implements protocols.Sandbox for one task's worktree."""
+
+    def __init__(self, root: Path, config: SandboxConfig, timeout: float = 300,
+                 output_cap: int = 100_000) -> None:
+        self.root = root.resolve()
+        self.timeout = timeout
+        self.output_cap = output_cap
+        self.passthrough = list(config.env_passthrough)
+        self.isolated = config.isolation == "bwrap" or (
+            config.isolation == "auto" and bwrap_available())
+
+    def describe(self) -> str:
+        if self.isolated:
+            return "bubblewrap (worktree writable, rest read-only, no network)"
+        return "plain subprocess (install bubblewrap for isolation)"
+
+    def _argv(self, command: str, home: Path) -> list[str]:
+        shell = ["bash", "-c", command]
+        if not self.isolated:
+            return shell
+        return ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+                "--tmpfs", "/tmp", "--bind", str(self.root), str(self.root),
+                "--bind", str(home), str(home), "--unshare-all", "--die-with-parent",
+                "--new-session", "--chdir", str(self.root), "--", *shell]
+
+    def run(self, command: str, timeout: float | None = None) -> proc.Result:
+        home = self.root.parent / f".home-{self.root.name}"
+        home.mkdir(exist_ok=True)
+        env = scrubbed_env(self.passthrough)
+        env["HOME"] = str(home)
+        env["TMPDIR"] = "/tmp" if self.isolated else str(home)
+        return proc.run(self._argv(command, home), cwd=self.root, env=env,
+                        timeout=timeout or self.timeout, output_cap=self.output_cap)
