@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -13,13 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pipeline.errors import BadInput
 
-LESSONS_FILE = Path(".factory") / "lessons.jsonl"
-MAX_PATTERN_LENGTH = 300
+# Re-exported: the rules live in a stdlib-only module so the commit hook stays fast.
+from pipeline.memory.patterns import MAX_PATTERN_LENGTH as MAX_PATTERN_LENGTH
+from pipeline.memory.patterns import validate_pattern as validate_pattern
 
-# A quantified group that itself contains a quantifier — `(a+)+`, `(\w*)*`, `(a|ab)*` — is
-# the shape behind catastrophic backtracking; hooks run these patterns on every commit.
-_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]")
-_ALTERNATION_REPEATED = re.compile(r"\((?:[^()\\]|\\.)*\|(?:[^()\\]|\\.)*\)\s*[+*{]")
+LESSONS_FILE = Path(".factory") / "lessons.jsonl"
 
 
 def now_iso() -> str:
@@ -34,19 +31,6 @@ class Source(BaseModel):
     commit: str | None = None
     by: str | None = None
     """The model or person the lesson came from."""
-
-
-def validate_pattern(pattern: str) -> str:
-    """Refuse patterns that do not compile or could backtrack catastrophically."""
-    if not pattern or len(pattern) > MAX_PATTERN_LENGTH:
-        raise ValueError(f"check pattern must be 1 to {MAX_PATTERN_LENGTH} characters")
-    if _NESTED_QUANTIFIER.search(pattern) or _ALTERNATION_REPEATED.search(pattern):
-        raise ValueError("check pattern has a repeated group that can backtrack catastrophically")
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise ValueError(f"check pattern is not a valid regular expression: {exc}") from None
-    return pattern
 
 
 class Check(BaseModel):
