@@ -1,0 +1,3 @@
+from wordstats.core import count_words
+
+__all__ = ["count_words"]

@@ -1,0 +1,171 @@
+"""Wiring for a local run: checks before anything is written, the run lock, new or resumed state."""
+
+from __future__ import annotations
+
+import fcntl
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from pipeline import config as config_module
+from pipeline import git
+from pipeline.config import Config
+from pipeline.errors import BadInput, BudgetExceeded, ModelUnavailable
+from pipeline.forge.local import LocalForge
+from pipeline.forge.types import phase_label
+from pipeline.ledger import Ledger, Scope, Totals
+from pipeline.orchestrator import Pipeline
+from pipeline.progress import Progress
+from pipeline.roles.base import RoleContext
+from pipeline.roles.planner import Asker
+from pipeline.state import RunState, load, save
+
+FACTORY_GITIGNORE = "# Local factory state; only the lessons are shared.\n*\n!.gitignore\n!lessons.jsonl\n"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    repo: Path
+    brief: str | None = None
+    model: str | None = None
+    budget: float | None = None
+    workers: int | None = None
+    resume: bool = False
+    ask: Asker | None = None
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    state: RunState
+    run_id: str
+    totals: Totals
+    by_role: dict[str, Totals]
+
+    @property
+    def succeeded(self) -> bool:
+        return self.state.phase == "done"
+
+
+def effective_config(options: RunOptions, repo: Path) -> Config:
+    config = config_module.load(repo, model=options.model)
+    budget = config.budget.model_copy(update={"per_job_usd": options.budget}) \
+        if options.budget is not None else config.budget
+    limits = config.limits.model_copy(update={"workers": options.workers}) \
+        if options.workers is not None else config.limits
+    return config.model_copy(update={"budget": budget, "limits": limits})
+
+
+def models_in_use(config: Config) -> list[str]:
+    models = [config.models.for_role(r) for r in ("planner", "generator", "evaluator")]
+    models += [reviewer.model for reviewer in config.models.panel()]
+    return list(dict.fromkeys(models))
+
+
+def check_model_keys(config: Config) -> None:
+    """Say which variable to set before anything runs, instead of failing mid-plan."""
+    import litellm
+
+    for model in models_in_use(config):
+        missing = litellm.validate_environment(model=model).get("missing_keys") or []
+        if missing:
+            raise BadInput(f"no credentials for {model}: set {' and '.join(missing)} (or choose "
+                           "another model with --model / FACTORY_MODEL); to see the factory work "
+                           "without any key, run `factory demo`")
+
+
+@contextmanager
+def run_lock(factory_dir: Path) -> Iterator[None]:
+    handle = (factory_dir / "run.lock").open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise BadInput(f"another `factory run` is working in {factory_dir.parent}; wait for it "
+                       "or stop it first") from None
+    try:
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def prepare_factory_dir(repo: Path) -> Path:
+    factory_dir = repo / ".factory"
+    factory_dir.mkdir(exist_ok=True)
+    ignore = factory_dir / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text(FACTORY_GITIGNORE)
+    return factory_dir
+
+
+def start_or_resume(forge: LocalForge, repo: Path, options: RunOptions,
+                    config: Config) -> RunState:
+    if options.resume:
+        for issue in reversed(forge.list_issues()):
+            state = load(forge, issue.number)
+            if state is not None and state.phase != "done":
+                state.reason = None
+                return state
+        raise BadInput("nothing to resume: every run here has finished; start one with "
+                       "`factory run \"brief\"`")
+    assert options.brief is not None
+    issue = forge.create_issue(options.brief.splitlines()[0][:80], options.brief,
+                               [config.trigger_label, phase_label("planning")])
+    state = RunState(issue=issue.number, brief=options.brief,
+                     base_branch=git.current_branch(repo), base_commit=git.head(repo))
+    save(forge, state)
+    return state
+
+
+def validate(options: RunOptions) -> tuple[Path, Config]:
+    """Everything that can be wrong with the input, checked before anything is written."""
+    if not options.resume and not (options.brief and options.brief.strip()):
+        raise BadInput("the brief is empty: say what to build, e.g. factory run \"add a --json flag\"")
+    if options.resume and options.brief:
+        raise BadInput("give either a brief or --resume, not both")
+    if not options.repo.is_dir():
+        raise BadInput(f"{options.repo} is not a directory: pass --repo PATH to a git repository")
+    repo = git.repo_root(options.repo)
+    if not git.has_commits(repo):
+        raise BadInput(f"{repo} has no commits yet: commit something first, the factory branches from it")
+    git.current_branch(repo)
+    if git.git(repo, "status", "--porcelain", "--untracked-files=no"):
+        raise BadInput(f"{repo} has uncommitted changes: commit or stash them first")
+    config = effective_config(options, repo)
+    check_model_keys(config)
+    return repo, config
+
+
+def run_brief(options: RunOptions, console: Console) -> RunOutcome:
+    repo, config = validate(options)
+    factory_dir = prepare_factory_dir(repo)
+    with run_lock(factory_dir):
+        forge = LocalForge(factory_dir / "forge.db")
+        ledger = Ledger.for_repo(repo)
+        state = start_or_resume(forge, repo, options, config)
+        run_id = f"run-{uuid.uuid4().hex[:10]}"
+        state.runs.append(run_id)
+        from pipeline.agent.model import ModelClient
+
+        client = ModelClient(config, ledger, run_id=run_id, issue=state.issue)
+        ctx = RoleContext(config, client, repo, trajectories=factory_dir / "runs" / run_id)
+        with Progress(console, lambda: ledger.run_totals(run_id)) as progress:
+            pipeline = Pipeline(repo, config, forge, ledger, ctx, state, progress, options.ask)
+            try:
+                pipeline.execute()
+            except (BudgetExceeded, ModelUnavailable) as exc:
+                pipeline.stop("stopped", f"{exc.message} — continue with `factory run --resume`")
+            except KeyboardInterrupt:
+                pipeline.stop("stopped", "interrupted — continue with `factory run --resume`")
+                raise
+            finally:
+                for role, task, lesson_id in ctx.used_lessons:
+                    ledger.record_lesson_used(run_id, role, task, lesson_id)
+        return RunOutcome(state, run_id, ledger.run_totals(run_id),
+                          ledger.by_role(Scope(run_id=run_id)))
+
+
