@@ -113,4 +113,5 @@ def changed_files(repo: Path, base: str, head_ref: str = "HEAD") -> list[str]:
 
 
 def is_clean(repo: Path) -> bool:
-    return git(repo, "status", "--porcelain") == ""
+    """No changes to tracked files (untracked files do not stop a merge unless they collide)."""
+    return git(repo, "status", "--porcelain", "--untracked-files=no") == ""

@@ -133,7 +133,7 @@ def validate(options: RunOptions) -> tuple[Path, Config]:
     if not git.has_commits(repo):
         raise BadInput(f"{repo} has no commits yet: commit something first, the factory branches from it")
     git.current_branch(repo)
-    if git.git(repo, "status", "--porcelain", "--untracked-files=no"):
+    if not git.is_clean(repo):
         raise BadInput(f"{repo} has uncommitted changes: commit or stash them first")
     config = effective_config(options, repo)
     check_model_keys(config)

@@ -56,7 +56,7 @@ class Progress:
             self.state = state.model_copy(deep=True)
             self.activity = activity
         if self._live is None:
-            self.console.print(f"[{state.phase}] {activity}", highlight=False)
+            self.console.print(f"[{state.phase}] {activity}", highlight=False, markup=False)
 
     def _render(self) -> Group:
         with self._lock:

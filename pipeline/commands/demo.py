@@ -61,9 +61,9 @@ def demo(directory: Path | None, workers: int) -> None:
     repo = prepare_sample(target, test_command())
     console.print(Panel.fit(
         "[bold]This is a demo with a SCRIPTED model, not a real one.[/bold]\n"
-        "A local server answers every model call from a script, over the same HTTP protocol a\n"
-        "real provider speaks; everything else — planning, worktrees, sandboxed commands,\n"
-        "review, evaluation, merging, the ledger — is the real factory.\n"
+        "A local server answers every model call from a script, over the HTTP\n"
+        "protocol a real provider speaks. Everything else is the real factory:\n"
+        "planning, worktrees, sandboxed commands, review, evaluation, merging, ledger.\n"
         f"Sample project: {repo}", title="factory demo"))
     console.print(f"[bold]Brief:[/bold] {BRIEF}\n")
     with StubModelServer() as server:

@@ -61,6 +61,7 @@ def evaluate(ctx: RoleContext, given: EvalInput) -> EvalOutcome:
         ctx, role="evaluator", tools=[*ws.read_only_tools(), ws.run_tool()], finish=finish,
         task=given.task,
         variables={"spec": given.spec, "criteria": given.criteria, "subject": given.subject,
+                   "task": given.task,
                    "test_command": ctx.config.test_command, "tests": tests,
                    "repo_files": repo_overview(ws)},
         query=given.subject)
