@@ -160,7 +160,10 @@ class StubModelServer:
         self.base_url = f"http://{host!s}:{port}"
         self.url = f"{self.base_url}/v1"
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="stub-model", daemon=True
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="stub-model",
+            daemon=True,
         )
         self._thread.start()
 

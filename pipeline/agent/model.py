@@ -1,0 +1,330 @@
+"""The model layer: every call through litellm, with retries, fallbacks, budgets and a ledger.
+
+litellm is imported inside functions only: importing it costs seconds, and commands like
+`factory --help` must not pay for it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.agent import caching, failures, tokens
+from pipeline.agent.budget import BudgetGuard
+from pipeline.config import Config
+from pipeline.errors import ModelUnavailable
+from pipeline.ledger import Call, Ledger
+
+log = logging.getLogger(__name__)
+
+_unpriced: set[str] = set()
+_unpriced_lock = threading.Lock()
+
+
+@dataclass
+class ToolCall:
+    id: str
+    name: str
+    arguments: dict[str, Any] | None
+    raw_arguments: str
+    error: str | None = None
+    """Set when the arguments are not a JSON object; the loop shows it to the model."""
+
+
+@dataclass
+class ModelReply:
+    message: dict[str, Any]
+    """The assistant message in OpenAI format, ready to append to the history."""
+    content: str | None
+    tool_calls: list[ToolCall]
+    model: str
+    """The model that actually answered (a fallback, perhaps)."""
+    cost_usd: float = 0.0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_input_tokens: int = 0
+    latency_s: float = 0.0
+
+
+@dataclass
+class _Attempt:
+    """What one model in the chain is asked, shared by its retries."""
+
+    model: str
+    role: str
+    task: str | None
+    messages: list[dict[str, Any]]
+    tools: list[dict[str, Any]]
+    prompt_tokens: int = 0
+    prompt_cost_usd: float = 0.0
+    sent: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _Failed(Exception):
+    """This model gave up (after its retries); the next fallback may still answer."""
+
+
+def parse_tool_call(call_id: str, name: str, raw: str | None) -> ToolCall:
+    raw = raw or ""
+    if not raw.strip():
+        return ToolCall(call_id, name, {}, raw)
+    try:
+        parsed = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        return ToolCall(call_id, name, None, raw, f"arguments are not valid JSON: {exc}")
+    if not isinstance(parsed, dict):
+        kind = type(parsed).__name__
+        return ToolCall(call_id, name, None, raw, f"arguments must be a JSON object, not {kind}")
+    return ToolCall(call_id, name, parsed, raw)
+
+
+def _litellm() -> Any:
+    import litellm
+
+    litellm.suppress_debug_info = True
+    return litellm
+
+
+def register_prices(config: Config) -> None:
+    """Teach litellm the prices in factory.yaml so completion_cost() knows them."""
+    if not config.pricing:
+        return
+    entries = {}
+    for model, price in config.pricing.items():
+        cached = price.cached_input_per_mtok
+        entries[model] = {
+            "input_cost_per_token": price.input_per_mtok / 1e6,
+            "output_cost_per_token": price.output_per_mtok / 1e6,
+            "cache_read_input_token_cost": (price.input_per_mtok if cached is None else cached)
+            / 1e6,
+            "litellm_provider": model.split("/", 1)[0] if "/" in model else "openai",
+            "mode": "chat",
+        }
+    _litellm().register_model(entries)
+
+
+def _note_unpriced(model: str) -> None:
+    with _unpriced_lock:
+        if model in _unpriced:
+            return
+        _unpriced.add(model)
+    log.warning(
+        "no price known for %s: its calls are counted as $0 (add it under `pricing:` "
+        "in factory.yaml)",
+        model,
+    )
+
+
+class ModelClient:
+    """One run's door to the models; safe to share between worker threads."""
+
+    def __init__(
+        self,
+        config: Config,
+        ledger: Ledger,
+        *,
+        run_id: str,
+        issue: int | None = None,
+        budget_usd: float | None = None,
+        retry_base_s: float | None = None,
+    ) -> None:
+        self.config, self.ledger, self.run_id, self.issue = config, ledger, run_id, issue
+        self.budget = BudgetGuard(
+            config.budget, ledger, run_id=run_id, issue=issue, budget_usd=budget_usd
+        )
+        self.retry_base_s = failures.retry_base_s() if retry_base_s is None else retry_base_s
+        self._prefixes = caching.PrefixTracker()
+        register_prices(config)
+
+    def spent(self) -> float:
+        return self.ledger.run_totals(self.run_id).cost_usd
+
+    def complete(
+        self,
+        *,
+        role: str,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]],
+        model: str | None = None,
+        task: str | None = None,
+    ) -> ModelReply:
+        """One assistant turn. Raises BudgetExceeded, or ModelUnavailable when every model
+        in the chain (the model, then its fallbacks) kept failing."""
+        primary = model or self.config.models.for_role(role)
+        chain = list(dict.fromkeys([primary, *self.config.models.fallbacks_for(role, primary)]))
+        failed: list[str] = []
+        for name in chain:
+            try:
+                return self._complete_with(_Attempt(name, role, task, messages, tools))
+            except _Failed as exc:
+                failed.append(f"{name}: {exc}")
+        raise ModelUnavailable(f"no model answered for {role}: " + "; ".join(failed))
+
+    def _complete_with(self, attempt: _Attempt) -> ModelReply:
+        missing = failures.missing_key(attempt.model)
+        if missing:
+            raise _Failed(f"{missing} is not set")
+        self._prepare(attempt)
+        retries = self.config.models.max_retries
+        for number in range(retries + 1):
+            self.budget.check(attempt.prompt_cost_usd, attempt.prompt_tokens)
+            started = time.monotonic()
+            try:
+                response = self._call(attempt)
+            except Exception as exc:
+                if not self._is_model_error(exc):
+                    raise
+                latency = time.monotonic() - started
+                reason = failures.describe(exc, attempt.model, self.config.models.request_timeout_s)
+                self._record(attempt, latency=latency, ok=False, error=reason)
+                if number == retries or not failures.is_retryable(exc):
+                    raise _Failed(reason) from exc
+                time.sleep(failures.backoff_s(number, exc, self.retry_base_s))
+                continue
+            return self._reply(attempt, response, time.monotonic() - started)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    @staticmethod
+    def _is_model_error(exc: Exception) -> bool:
+        import openai
+
+        return isinstance(exc, openai.APIError)
+
+    def _prepare(self, attempt: _Attempt) -> None:
+        """Mark the cacheable prefix, count the prompt and price it for the budget check."""
+        if caching.uses_prompt_caching(attempt.model):
+            attempt.sent = caching.mark_cacheable(attempt.messages)
+        else:
+            attempt.sent = attempt.messages
+        attempt.prompt_tokens = tokens.count(attempt.model, attempt.messages, attempt.tools)
+        price = self._input_price(attempt.model)
+        attempt.prompt_cost_usd = attempt.prompt_tokens * price
+        remaining = self.budget.remaining()
+        if price and remaining is not None and remaining < 2 * attempt.prompt_cost_usd:
+            exact = tokens.anthropic_exact(attempt.model, attempt.messages, attempt.tools)
+            if exact is not None:
+                attempt.prompt_tokens, attempt.prompt_cost_usd = exact, exact * price
+
+    def _call(self, attempt: _Attempt) -> Any:
+        kwargs: dict[str, Any] = {}
+        if attempt.tools:
+            kwargs = {"tools": attempt.tools, "tool_choice": "auto"}
+        return _litellm().completion(
+            model=attempt.model,
+            messages=attempt.sent,
+            timeout=self.config.models.request_timeout_s,
+            num_retries=0,
+            drop_params=True,
+            **kwargs,
+        )
+
+    def _input_price(self, model: str) -> float:
+        try:
+            info = _litellm().get_model_info(model)
+        except Exception:  # litellm raises for models it has no entry for
+            return 0.0
+        return float(info.get("input_cost_per_token") or 0.0)
+
+    def _cost(self, model: str, response: Any) -> float:
+        litellm = _litellm()
+        for kwargs in ({"model": model}, {}):
+            try:
+                return float(litellm.completion_cost(completion_response=response, **kwargs))
+            except Exception:  # not mapped under this name; try the response's own model
+                continue
+        _note_unpriced(model)
+        return 0.0
+
+    def _reply(self, attempt: _Attempt, response: Any, latency: float) -> ModelReply:
+        message = response.choices[0].message if response.choices else None
+        content = getattr(message, "content", None)
+        calls = [
+            parse_tool_call(c.id, c.function.name, c.function.arguments)
+            for c in (getattr(message, "tool_calls", None) or [])
+        ]
+        history: dict[str, Any] = {"role": "assistant", "content": content}
+        if calls:
+            history["tool_calls"] = [
+                {
+                    "id": c.id,
+                    "type": "function",
+                    "function": {"name": c.name, "arguments": c.raw_arguments},
+                }
+                for c in calls
+            ]
+        usage = getattr(response, "usage", None)
+        input_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
+        output_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+        details = getattr(usage, "prompt_tokens_details", None)
+        cached = int(
+            getattr(details, "cached_tokens", 0)
+            or getattr(usage, "cache_read_input_tokens", 0)
+            or 0
+        )
+        cost = self._cost(attempt.model, response)
+        key = (attempt.role, attempt.task)
+        shared = self._prefixes.shared(key, attempt.messages)
+        cacheable = caching.cacheable_tokens(
+            input_tokens,
+            attempt.messages,
+            attempt.tools,
+            shared,
+            lambda m, t: tokens.count(attempt.model, m, t),
+        )
+        self._prefixes.remember(key, attempt.messages)
+        self._record(
+            attempt,
+            latency=latency,
+            ok=True,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            cached=cached,
+            cost=cost,
+            cacheable=cacheable,
+        )
+        return ModelReply(
+            message=history,
+            content=content,
+            tool_calls=calls,
+            model=attempt.model,
+            cost_usd=cost,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            cached_input_tokens=cached,
+            latency_s=latency,
+        )
+
+    def _record(
+        self,
+        attempt: _Attempt,
+        *,
+        latency: float,
+        ok: bool,
+        error: str | None = None,
+        input_tokens: int = 0,
+        output_tokens: int = 0,
+        cached: int = 0,
+        cost: float = 0.0,
+        cacheable: int = 0,
+    ) -> None:
+        self.ledger.record(
+            Call(
+                run_id=self.run_id,
+                issue=self.issue,
+                role=attempt.role,
+                task=attempt.task,
+                model=attempt.model,
+                input_tokens=input_tokens,
+                cached_input_tokens=cached,
+                output_tokens=output_tokens,
+                cost_usd=cost,
+                latency_s=latency,
+                ok=ok,
+                error=error,
+                cacheable_prompt_tokens=cacheable,
+            )
+        )
