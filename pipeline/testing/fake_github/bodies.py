@@ -35,6 +35,8 @@ class Bodies:
         body.update(login=user.login, id=user.id, node_id=f"U_{user.id}", type=user.type,
                     url=url, html_url=f"{self.base}/web/{user.login}",
                     repos_url=f"{url}/repos")
+        if schema == "private-user":
+            body["user_view_type"] = "private"  # the discriminator between private and public
         return body
 
     def label(self, repo: Repo, label: Label) -> dict[str, Any]:

@@ -85,7 +85,9 @@ class Spec:
         if validator is None:
             validator = self._validator_class({"$ref": f"{_URI}{ref}"}, registry=self._registry)
             self._validators[ref] = validator
-        error = next(iter(validator.iter_errors(body)), None)
+        from jsonschema.exceptions import best_match
+
+        error = best_match(validator.iter_errors(body))
         if error is not None:
             where = "/".join(str(p) for p in error.absolute_path) or "(root)"
             raise SpecError(f"{method} {template} {status}: at {where}: {error.message[:300]}")

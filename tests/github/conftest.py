@@ -1,0 +1,40 @@
+"""Fixtures for the GitHub side: the fake GitHub server and a GitHubForge pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline.forge.backoff import Backoff
+from pipeline.forge.github import GitHubForge
+from pipeline.testing.fake_github import FakeGitHub, find_spec
+
+ROOT = Path(__file__).resolve().parents[2]
+NODE_MODULES = ROOT / "node_modules"
+needs_node_modules = pytest.mark.skipif(
+    not NODE_MODULES.is_dir(), reason="node_modules absent: run `npm ci` (CI installs it)")
+REPO = "octo/widgets"
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeGitHub]:
+    if find_spec() is None:
+        pytest.skip("GitHub's OpenAPI description absent: run `npm ci` (CI installs it)")
+    with FakeGitHub() as server:
+        server.add_repo(REPO)
+        yield server
+    assert server.errors == [], "fake GitHub: spec drift or unrouted requests"
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def forge(fake: FakeGitHub, sleeps: list[float]) -> GitHubForge:
+    env = {"GITHUB_API_URL": fake.base_url, "GITHUB_TOKEN": "test-token",
+           "GITHUB_REPOSITORY": REPO}
+    return GitHubForge.from_env(env, throttle=False, backoff=Backoff(sleep=sleeps.append))
