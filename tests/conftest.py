@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import os
-import subprocess
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from factory_testlib import SAMPLE, factory_yaml, git
+
+from pipeline.testing.stub_model import StubModelServer
 
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          text=True).stdout.strip()
 
 
 @pytest.fixture(autouse=True)
@@ -40,3 +38,25 @@ def git_repo(tmp_path: Path) -> Path:
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "initial")
     return repo
+
+
+@pytest.fixture
+def sample_repo(tmp_path: Path) -> Path:
+    """tests/fixtures/sample_calc as a committed git repository with a factory.yaml."""
+    repo = tmp_path / "calc"
+    shutil.copytree(SAMPLE, repo, ignore=shutil.ignore_patterns("__pycache__"))
+    (repo / "factory.yaml").write_text(factory_yaml())
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "calc: add")
+    return repo
+
+
+@pytest.fixture
+def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[StubModelServer]:
+    """The scripted model server, reachable by litellm as openai/<name>."""
+    with StubModelServer() as server:
+        monkeypatch.setenv("OPENAI_API_BASE", server.url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
+        monkeypatch.setenv("FACTORY_RETRY_BASE_S", "0.01")
+        yield server

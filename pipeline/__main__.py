@@ -1,0 +1,5 @@
+"""`python -m pipeline` is `factory`."""
+
+from pipeline.cli import main
+
+main()
