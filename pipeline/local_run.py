@@ -67,12 +67,12 @@ def models_in_use(config: Config) -> list[str]:
 
 def check_model_keys(config: Config) -> None:
     """Say which variable to set before anything runs, instead of failing mid-plan."""
-    import litellm
+    from pipeline.agent.failures import missing_key
 
     for model in models_in_use(config):
-        missing = litellm.validate_environment(model=model).get("missing_keys") or []
-        if missing:
-            raise BadInput(f"no credentials for {model}: set {' and '.join(missing)} (or choose "
+        variable = missing_key(model)
+        if variable:
+            raise BadInput(f"no credentials for {model}: set {variable} (or choose "
                            "another model with --model / FACTORY_MODEL); to see the factory work "
                            "without any key, run `factory demo`")
 
