@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from pipeline.errors import FactoryError
 
@@ -42,7 +43,7 @@ class CommandFailed(FactoryError):
         self.result = result
 
 
-def _read_capped(handle: tempfile._TemporaryFileWrapper[bytes], cap: int) -> str:
+def _read_capped(handle: BinaryIO, cap: int) -> str:
     handle.seek(0, os.SEEK_END)
     size = handle.tell()
     handle.seek(0)
