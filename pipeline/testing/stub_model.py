@@ -108,9 +108,11 @@ class ChatRequest:
     messages: list[dict[str, Any]]
     tools: list[dict[str, Any]]
     body: dict[str, Any]
+    protocol: str = "openai"
+    """`openai` (chat completions) or `anthropic` (Messages API: its own message shapes)."""
 
     def tool_names(self) -> set[str]:
-        return {tool.get("function", {}).get("name", "") for tool in self.tools}
+        return {tool.get("function", tool).get("name", "") for tool in self.tools}
 
     def last_message(self) -> dict[str, Any]:
         return self.messages[-1] if self.messages else {}
@@ -122,6 +124,8 @@ class ChatRequest:
         return ""
 
     def system_text(self) -> str:
+        if self.protocol == "anthropic":
+            return _text_of(self.body.get("system"))
         return "\n".join(
             _text_of(m.get("content")) for m in self.messages if m.get("role") == "system"
         )
@@ -135,12 +139,22 @@ class ChatRequest:
         return "\n".join(_text_of(m.get("content")) for m in self.messages)
 
 
+def _bare(model: str) -> str:
+    return model.removeprefix("openai/").removeprefix("anthropic/")
+
+
 def estimate_tokens(text: str) -> int:
     """The stub's deterministic token count: about four characters a token."""
     return max(1, math.ceil(len(text) / 4))
 
 
 Responder = Callable[[ChatRequest], Reply]
+
+
+def _default_count(body: dict[str, Any]) -> int:
+    from pipeline.testing import stub_anthropic
+
+    return stub_anthropic.prompt_tokens(body)
 
 
 class StubModelServer:
@@ -153,6 +167,9 @@ class StubModelServer:
         self._ids = itertools.count(1)
         self._closing = threading.Event()
         self.responder: Responder = self._pop_queue
+        self.count_tokens: Callable[[dict[str, Any]], int] = _default_count
+        """Answers Anthropic's `messages/count_tokens`; the bodies land in `token_counts`."""
+        self.token_counts: list[dict[str, Any]] = []
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
@@ -169,7 +186,7 @@ class StubModelServer:
 
     def queue(self, model: str, replies: Iterable[Reply]) -> None:
         """Append replies to the FIFO script of one model (`openai/` prefix optional)."""
-        name = model.removeprefix("openai/")
+        name = _bare(model)
         with self._lock:
             self._queues.setdefault(name, deque()).extend(replies)
 
@@ -177,7 +194,7 @@ class StubModelServer:
         """Scripted replies not yet served, for one model or all of them."""
         with self._lock:
             if model is not None:
-                return len(self._queues.get(model.removeprefix("openai/"), ()))
+                return len(self._queues.get(_bare(model), ()))
             return sum(len(queue) for queue in self._queues.values())
 
     @property
@@ -186,7 +203,7 @@ class StubModelServer:
             return list(self._requests)
 
     def requests_for(self, model: str) -> list[ChatRequest]:
-        name = model.removeprefix("openai/")
+        name = _bare(model)
         return [request for request in self.requests if request.model == name]
 
     def close(self) -> None:
@@ -218,12 +235,17 @@ class StubModelServer:
         with self._lock:
             self._requests.append(request)
 
-    def _answer(self, body: dict[str, Any]) -> tuple[int, dict[str, str], dict[str, Any]]:
+    def _answer(
+        self, body: dict[str, Any], protocol: str = "openai"
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        from pipeline.testing import stub_anthropic
+
         request = ChatRequest(
             model=str(body.get("model", "")),
             messages=list(body.get("messages") or []),
             tools=list(body.get("tools") or []),
             body=body,
+            protocol=protocol,
         )
         self._record(request)
         try:
@@ -234,7 +256,11 @@ class StubModelServer:
             return 503, {}, {"error": {"message": "stub model closing", "type": "server_error"}}
         if reply.status != 200:
             body_out = reply.error_body or Reply.error(reply.status).error_body or {}
+            if protocol == "anthropic":
+                body_out = stub_anthropic.error(body_out)
             return reply.status, dict(reply.headers), body_out
+        if protocol == "anthropic":
+            return 200, dict(reply.headers), stub_anthropic.message(request, reply, next(self._ids))
         return 200, dict(reply.headers), self._completion(request, reply)
 
     def _completion(self, request: ChatRequest, reply: Reply) -> dict[str, Any]:
@@ -303,12 +329,18 @@ def _make_handler(server: StubModelServer) -> type[BaseHTTPRequestHandler]:
                 )
 
         def do_POST(self) -> None:
+            from pipeline.testing import stub_anthropic
+
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
-            if self.path.split("?")[0].rstrip("/") not in (
-                "/v1/chat/completions",
-                "/chat/completions",
-            ):
+            path = self.path.split("?")[0].rstrip("/")
+            protocol = {
+                "/v1/chat/completions": "openai",
+                "/chat/completions": "openai",
+                stub_anthropic.MESSAGES_PATH: "anthropic",
+                stub_anthropic.COUNT_TOKENS_PATH: "count_tokens",
+            }.get(path)
+            if protocol is None:
                 self._send(
                     404,
                     {},
@@ -329,7 +361,11 @@ def _make_handler(server: StubModelServer) -> type[BaseHTTPRequestHandler]:
                     },
                 )
                 return
-            self._send(*server._answer(body))
+            if protocol == "count_tokens":
+                server.token_counts.append(body)
+                self._send(200, {}, {"input_tokens": server.count_tokens(body)})
+            else:
+                self._send(*server._answer(body, protocol))
 
         def _send(self, status: int, headers: dict[str, str], payload: dict[str, Any]) -> None:
             data = json.dumps(payload).encode()
