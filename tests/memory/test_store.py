@@ -186,7 +186,7 @@ def test_import_and_export_round_trip(tmp_path: Path, config: Config,
         assert len(store.import_lines(exported, "a/lessons.jsonl")) == 3
         assert store.export() == exported
         assert store.import_lines(exported, "again") == []
-        with pytest.raises(BadInput, match="bad.jsonl:2"):
+        with pytest.raises(BadInput, match=r"bad\.jsonl:2"):
             store.import_lines(exported.splitlines()[0] + "\n{not json\n", "bad.jsonl")
         assert store.export() == exported
 
