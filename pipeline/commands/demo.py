@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from unittest.mock import patch
 
 import click
 import yaml
@@ -66,10 +67,9 @@ def demo(directory: Path | None, workers: int) -> None:
         "planning, worktrees, sandboxed commands, review, evaluation, merging, ledger.\n"
         f"Sample project: {repo}", title="factory demo"))
     console.print(f"[bold]Brief:[/bold] {BRIEF}\n")
-    with StubModelServer() as server:
+    with StubModelServer() as server, patch.dict(os.environ, {
+            "OPENAI_API_BASE": server.url, "OPENAI_API_KEY": "scripted-demo-needs-no-key"}):
         server.responder = demo_script()
-        os.environ["OPENAI_API_BASE"] = server.url
-        os.environ.setdefault("OPENAI_API_KEY", "scripted-demo-needs-no-key")
         outcome = run_brief(RunOptions(repo=repo, brief=BRIEF, workers=workers), console)
     print_summary(console, outcome)
     console.print(f"\nSee the result: [bold]cd {repo} && git log --oneline --graph[/bold]")

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Sandbox
+from pipeline.sandbox import WorktreeSandbox, bwrap_available, scrubbed_env
+
+
+def test_environment_is_an_allow_list() -> None:
+    env = scrubbed_env(["MY_SETTING", "EXTRA_TOKEN"],
+                       environ={"PATH": "/bin", "MY_SETTING": "1", "EXTRA_TOKEN": "t",
+                                "AWS_SECRET_ACCESS_KEY": "k", "RANDOM": "r"})
+    assert env["PATH"] == "/bin" and env["MY_SETTING"] == "1"
+    assert "EXTRA_TOKEN" not in env and "AWS_SECRET_ACCESS_KEY" not in env and "RANDOM" not in env
+
+
+@pytest.mark.parametrize("isolation", ["none", "auto"])
+def test_env_shows_no_secret_of_the_parent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           isolation: str) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_secret_value_123")
+    monkeypatch.setenv("WEIRDLY_NAMED_THING", "also-secret")
+    (tmp_path / "wt").mkdir()
+    result = WorktreeSandbox(tmp_path / "wt", Sandbox(isolation=isolation)).run("env")  # type: ignore[arg-type]
+    assert result.ok
+    assert "ghp_secret_value_123" not in result.stdout and "also-secret" not in result.stdout
+    assert "PATH=" in result.stdout
+
+
+def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
+    (tmp_path / "wt").mkdir()
+    sandbox = WorktreeSandbox(tmp_path / "wt", Sandbox(isolation="none"))
+    result = sandbox.run("(sleep 30; echo late > late.txt) & echo $! > child.pid; wait", timeout=1)
+    assert result.timed_out and not result.ok
+    child = int((tmp_path / "wt" / "child.pid").read_text())
+    time.sleep(0.2)
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)
+    assert not (tmp_path / "wt" / "late.txt").exists()
+
+
+def test_output_is_capped_with_a_note(tmp_path: Path) -> None:
+    (tmp_path / "wt").mkdir()
+    sandbox = WorktreeSandbox(tmp_path / "wt", Sandbox(isolation="none"), output_cap=1000)
+    result = sandbox.run("yes x | head -c 100000")
+    assert len(result.stdout) < 1200 and "bytes of output cut" in result.stdout
+
+
+@pytest.mark.skipif(not bwrap_available(), reason="bubblewrap is not installed")
+def test_bubblewrap_keeps_the_rest_of_the_disk_read_only(tmp_path: Path) -> None:
+    (tmp_path / "wt").mkdir()
+    beside = tmp_path / "beside.txt"  # under /tmp, which the sandbox replaces with a tmpfs
+    elsewhere = Path("/var/tmp") / f"factory-sandbox-{os.getpid()}.txt"
+    sandbox = WorktreeSandbox(tmp_path / "wt", Sandbox(isolation="bwrap"))
+    result = sandbox.run(f"echo inside > in.txt; echo x > {beside}; echo x > {elsewhere}")
+    assert (tmp_path / "wt" / "in.txt").read_text() == "inside\n"
+    assert not beside.exists() and not elsewhere.exists()
+    assert "Read-only file system" in result.stderr
+    assert "bubblewrap" in sandbox.describe()
