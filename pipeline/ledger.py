@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -184,7 +184,7 @@ class Ledger:
                     call.cacheable_prompt_tokens,
                 ),
             )
-        return Call(**{**call.__dict__, "ts": ts, "id": cursor.lastrowid})
+        return replace(call, ts=ts, id=cursor.lastrowid)
 
     def record_lesson_used(self, run_id: str, role: str, task: str | None, lesson_id: str) -> None:
         with self._connect() as db:

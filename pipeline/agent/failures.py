@@ -48,8 +48,12 @@ def retry_after_s(exc: BaseException) -> float | None:
     try:
         return max(0.0, float(value))
     except ValueError:
-        when = email.utils.parsedate_to_datetime(value) if value else None
-        return max(0.0, when.timestamp() - time.time()) if when else None
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
 
 
 def backoff_s(attempt: int, exc: BaseException, base: float) -> float:
@@ -61,30 +65,35 @@ def backoff_s(attempt: int, exc: BaseException, base: float) -> float:
     return min(delay, base * MAX_WAIT_FACTOR)
 
 
+def _key_names(names: list[str]) -> list[str]:
+    # litellm also lists base URLs (OLLAMA_API_BASE) that have working defaults: keys only.
+    return [name for name in names if name.endswith(("_KEY", "_TOKEN"))]
+
+
 def key_variable(model: str) -> str:
-    """The environment variable that holds this model's API key."""
+    """The environment variable(s) that hold this model's API key, for a message."""
     import litellm
 
     try:
-        missing = litellm.validate_environment(model=model).get("missing_keys") or []
+        missing = _key_names(litellm.validate_environment(model=model).get("missing_keys") or [])
     except Exception:  # litellm cannot tell for this provider; guess from its name
         missing = []
     if missing:
-        return str(missing[0])
+        return " or ".join(missing)
     provider = model.split("/", 1)[0] if "/" in model else "openai"
     return f"{provider.upper()}_API_KEY"
 
 
 def missing_key(model: str) -> str | None:
-    """The key variable this model needs and lacks, if litellm knows of one."""
+    """The key variable(s) this model needs and lacks, if litellm knows of them."""
     import litellm
 
     try:
         found = litellm.validate_environment(model=model)
     except Exception:  # unknown provider: let the call itself say what is wrong
         return None
-    missing = found.get("missing_keys") or []
-    return str(missing[0]) if missing and not found.get("keys_in_environment") else None
+    missing = _key_names(found.get("missing_keys") or [])
+    return " or ".join(missing) if missing and not found.get("keys_in_environment") else None
 
 
 def describe(exc: BaseException, model: str, timeout_s: float) -> str:
@@ -97,6 +106,9 @@ def describe(exc: BaseException, model: str, timeout_s: float) -> str:
     if isinstance(exc, litellm.Timeout):
         return f"timed out after {timeout_s:g}s"
     text = " ".join(str(exc).split()) or type(exc).__name__
+    head, dash, tail = text.partition(" - ")
+    if dash and head.startswith("litellm."):  # "litellm.X: X: OpenAIException - <message>"
+        text = tail
     if len(text) > 300:
         text = text[:297] + "..."
     prefix = f"HTTP {status}: " if status else ""

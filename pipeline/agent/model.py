@@ -167,7 +167,7 @@ class ModelClient:
     def _complete_with(self, attempt: _Attempt) -> ModelReply:
         missing = failures.missing_key(attempt.model)
         if missing:
-            raise _Failed(f"{missing} is not set")
+            raise _Failed(f"no API key: set {missing}")
         self._prepare(attempt)
         retries = self.config.models.max_retries
         for number in range(retries + 1):

@@ -157,7 +157,7 @@ def test_missing_key_is_named_without_calling(
     tools: Messages,
 ) -> None:
     monkeypatch.delenv("OPENAI_API_KEY")
-    with pytest.raises(ModelUnavailable, match="OPENAI_API_KEY is not set"):
+    with pytest.raises(ModelUnavailable, match="no API key: set OPENAI_API_KEY"):
         client().complete(role="planner", messages=messages, tools=tools)
     assert stub.requests == []
 
