@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Callable
 from typing import Any
 
 EPHEMERAL = {"type": "ephemeral"}
-
-Counter = Callable[[list[dict[str, Any]], list[dict[str, Any]]], int]
 
 
 def uses_prompt_caching(model: str) -> bool:
@@ -87,17 +84,11 @@ class PrefixTracker:
             self._last[key] = copy.deepcopy(messages)
 
 
-def cacheable_tokens(
-    prompt_tokens: int,
-    messages: list[dict[str, Any]],
-    tools: list[dict[str, Any]],
-    prefix_messages: int,
-    counter: Counter,
-) -> int:
-    """The provider's prompt tokens scaled by the prefix's share under our own tokenizer,
-    so the cacheable fraction does not depend on which tokenizer counted."""
-    full = counter(messages, tools)
-    if full <= 0 or prompt_tokens <= 0:
+def scaled(prompt_tokens: int, prefix_counted: int, full_counted: int) -> int:
+    """The provider's prompt tokens times the prefix's share under our own tokenizer, so
+    the cacheable fraction does not depend on which tokenizer the provider used."""
+    if full_counted <= 0 or prompt_tokens <= 0:
         return 0
-    prefix = counter(messages[:prefix_messages], tools) if prefix_messages or tools else 0
-    return min(prompt_tokens, round(prompt_tokens * min(prefix, full) / full))
+    return min(
+        prompt_tokens, round(prompt_tokens * min(prefix_counted, full_counted) / full_counted)
+    )

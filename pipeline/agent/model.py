@@ -7,22 +7,15 @@ litellm is imported inside functions only: importing it costs seconds, and comma
 from __future__ import annotations
 
 import json
-import logging
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.agent import caching, failures, tokens
+from pipeline.agent import caching, failures, pricing, tokens
 from pipeline.agent.budget import BudgetGuard
 from pipeline.config import Config
 from pipeline.errors import ModelUnavailable
 from pipeline.ledger import Call, Ledger
-
-log = logging.getLogger(__name__)
-
-_unpriced: set[str] = set()
-_unpriced_lock = threading.Lock()
 
 
 @dataclass
@@ -59,7 +52,10 @@ class _Attempt:
     task: str | None
     messages: list[dict[str, Any]]
     tools: list[dict[str, Any]]
+    counted_tokens: int = 0
+    """The prompt under litellm's tokenizer (the cacheable share is measured with it)."""
     prompt_tokens: int = 0
+    """The best count for the budget check: Anthropic's exact one when it was asked."""
     prompt_cost_usd: float = 0.0
     sent: list[dict[str, Any]] = field(default_factory=list)
 
@@ -89,36 +85,6 @@ def _litellm() -> Any:
     return litellm
 
 
-def register_prices(config: Config) -> None:
-    """Teach litellm the prices in factory.yaml so completion_cost() knows them."""
-    if not config.pricing:
-        return
-    entries = {}
-    for model, price in config.pricing.items():
-        cached = price.cached_input_per_mtok
-        entries[model] = {
-            "input_cost_per_token": price.input_per_mtok / 1e6,
-            "output_cost_per_token": price.output_per_mtok / 1e6,
-            "cache_read_input_token_cost": (price.input_per_mtok if cached is None else cached)
-            / 1e6,
-            "litellm_provider": model.split("/", 1)[0] if "/" in model else "openai",
-            "mode": "chat",
-        }
-    _litellm().register_model(entries)
-
-
-def _note_unpriced(model: str) -> None:
-    with _unpriced_lock:
-        if model in _unpriced:
-            return
-        _unpriced.add(model)
-    log.warning(
-        "no price known for %s: its calls are counted as $0 (add it under `pricing:` "
-        "in factory.yaml)",
-        model,
-    )
-
-
 class ModelClient:
     """One run's door to the models; safe to share between worker threads."""
 
@@ -138,7 +104,7 @@ class ModelClient:
         )
         self.retry_base_s = failures.retry_base_s() if retry_base_s is None else retry_base_s
         self._prefixes = caching.PrefixTracker()
-        register_prices(config)
+        pricing.register(config.pricing)
 
     def spent(self) -> float:
         return self.ledger.run_totals(self.run_id).cost_usd
@@ -200,8 +166,9 @@ class ModelClient:
             attempt.sent = caching.mark_cacheable(attempt.messages)
         else:
             attempt.sent = attempt.messages
-        attempt.prompt_tokens = tokens.count(attempt.model, attempt.messages, attempt.tools)
-        price = self._input_price(attempt.model)
+        attempt.counted_tokens = tokens.count(attempt.model, attempt.messages, attempt.tools)
+        attempt.prompt_tokens = attempt.counted_tokens
+        price = pricing.input_price(attempt.model)
         attempt.prompt_cost_usd = attempt.prompt_tokens * price
         remaining = self.budget.remaining()
         if price and remaining is not None and remaining < 2 * attempt.prompt_cost_usd:
@@ -221,23 +188,6 @@ class ModelClient:
             drop_params=True,
             **kwargs,
         )
-
-    def _input_price(self, model: str) -> float:
-        try:
-            info = _litellm().get_model_info(model)
-        except Exception:  # litellm raises for models it has no entry for
-            return 0.0
-        return float(info.get("input_cost_per_token") or 0.0)
-
-    def _cost(self, model: str, response: Any) -> float:
-        litellm = _litellm()
-        for kwargs in ({"model": model}, {}):
-            try:
-                return float(litellm.completion_cost(completion_response=response, **kwargs))
-            except Exception:  # not mapped under this name; try the response's own model
-                continue
-        _note_unpriced(model)
-        return 0.0
 
     def _reply(self, attempt: _Attempt, response: Any, latency: float) -> ModelReply:
         message = response.choices[0].message if response.choices else None
@@ -265,17 +215,8 @@ class ModelClient:
             or getattr(usage, "cache_read_input_tokens", 0)
             or 0
         )
-        cost = self._cost(attempt.model, response)
-        key = (attempt.role, attempt.task)
-        shared = self._prefixes.shared(key, attempt.messages)
-        cacheable = caching.cacheable_tokens(
-            input_tokens,
-            attempt.messages,
-            attempt.tools,
-            shared,
-            lambda m, t: tokens.count(attempt.model, m, t),
-        )
-        self._prefixes.remember(key, attempt.messages)
+        cost = pricing.cost(attempt.model, response)
+        cacheable = self._cacheable(attempt, input_tokens)
         self._record(
             attempt,
             latency=latency,
@@ -297,6 +238,15 @@ class ModelClient:
             cached_input_tokens=cached,
             latency_s=latency,
         )
+
+    def _cacheable(self, attempt: _Attempt, input_tokens: int) -> int:
+        key = (attempt.role, attempt.task)
+        shared = self._prefixes.shared(key, attempt.messages)
+        self._prefixes.remember(key, attempt.messages)
+        if not shared and not attempt.tools:
+            return 0
+        prefix = tokens.count(attempt.model, attempt.messages[:shared], attempt.tools)
+        return caching.scaled(input_tokens, prefix, attempt.counted_tokens)
 
     def _record(
         self,
