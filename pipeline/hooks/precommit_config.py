@@ -21,20 +21,40 @@ MINIMUM_PRE_COMMIT = "4.4.0"
 # What .pre-commit-hooks.yaml declares, less entry and language: those depend on where the
 # hook runs from (a clone of the factory's repository, or the installed `factory-hook`).
 HOOKS: tuple[dict[str, Any], ...] = (
-    {"id": "factory-lessons", "name": "factory lessons", "command": "lessons",
-     "stages": ["pre-commit", "pre-push", "manual"], "types": ["text"], "require_serial": True},
-    {"id": "factory-lesson-trailer", "name": "factory lesson trailer", "command": "lesson-trailer",
-     "stages": ["commit-msg", "post-commit"], "always_run": True},
-    {"id": "factory-config", "name": "factory config", "command": "config",
-     "stages": ["pre-commit", "pre-push", "manual"],
-     "files": r"^(factory\.yaml|\.factory/lessons\.jsonl)$", "pass_filenames": False},
-)  # fmt: skip
+    {
+        "id": "factory-lessons",
+        "name": "factory lessons",
+        "command": "lessons",
+        "stages": ["pre-commit", "pre-push", "manual"],
+        "types": ["text"],
+        "require_serial": True,
+    },
+    {
+        "id": "factory-lesson-trailer",
+        "name": "factory lesson trailer",
+        "command": "lesson-trailer",
+        "stages": ["commit-msg", "post-commit"],
+        "always_run": True,
+    },
+    {
+        "id": "factory-config",
+        "name": "factory config",
+        "command": "config",
+        "stages": ["pre-commit", "pre-push", "manual"],
+        "files": r"^(factory\.yaml|\.factory/lessons\.jsonl)$",
+        "pass_filenames": False,
+    },
+)
 HEADER = "# pre-commit (https://pre-commit.com): `pre-commit install` sets these hooks up.\n"
 
 
 def _local_hook(spec: dict[str, Any]) -> dict[str, Any]:
-    hook = {"id": spec["id"], "name": spec["name"], "entry": f"factory-hook {spec['command']}",
-            "language": "unsupported"}  # fmt: skip
+    hook = {
+        "id": spec["id"],
+        "name": spec["name"],
+        "entry": f"factory-hook {spec['command']}",
+        "language": "unsupported",
+    }
     hook.update((key, value) for key, value in spec.items() if key not in hook and key != "command")
     hook["minimum_pre_commit_version"] = MINIMUM_PRE_COMMIT
     return hook
@@ -71,8 +91,9 @@ def _insert_entry(lines: list[str], entry: dict[str, Any]) -> list[str] | None:
     """The entry appended at the end of the `repos:` block, comments kept; None if the
     block is not in the plain block style this understands."""
     dumped = yaml.safe_dump([entry], sort_keys=False, default_flow_style=False).splitlines()
-    start = next((i for i, line in enumerate(lines) if line.split("#")[0].rstrip() == "repos:"),
-                 None)  # fmt: skip
+    start = next(
+        (i for i, line in enumerate(lines) if line.split("#")[0].rstrip() == "repos:"), None
+    )
     if start is None:
         if any(line.startswith("repos:") for line in lines):
             return None
@@ -151,8 +172,12 @@ def run_precommit(
     that fix files (formatters) leave the fixes in the working tree, unstaged.
     """
     if not (worktree / CONFIG_FILE).exists():
-        return proc.Result(command="pre-commit run", returncode=0,
-                           stdout=f"no {CONFIG_FILE}: no hooks to run\n", stderr="")  # fmt: skip
+        return proc.Result(
+            command="pre-commit run",
+            returncode=0,
+            stdout=f"no {CONFIG_FILE}: no hooks to run\n",
+            stderr="",
+        )
     argv = [sys.executable, "-m", "pre_commit", "run", "--color=never", "--show-diff-on-failure"]
     if files is None:
         git.git(worktree, "add", "-A")

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.hooks import lessons
+from pipeline.memory.lesson import Source
+from tests.hooks.support import ROOT, guard, stage, write_lessons
+
+
+def _guards(tmp_path: Path, *items: object) -> list[lessons.Guard]:
+    return lessons.load_guards(str(write_lessons(tmp_path, items)))  # type: ignore[arg-type]
+
+
+def test_only_active_lessons_with_a_check_guard(tmp_path: Path) -> None:
+    found = _guards(tmp_path, guard("eval\\("), guard("exec\\(", status="retired"))
+    assert [g.pattern for g in found] == ["eval\\("]
+
+
+def test_lesson_file_errors_name_file_and_line(tmp_path: Path) -> None:
+    path = write_lessons(tmp_path, [guard("ok")])
+    with path.open("a") as handle:
+        handle.write('{"check": {"pattern": "x"\n')
+    with pytest.raises(lessons.LessonsError, match=r"lessons.jsonl:2: not valid JSON"):
+        lessons.load_guards(str(path))
+
+
+def test_unsafe_pattern_is_refused_with_its_line(tmp_path: Path) -> None:
+    line = json.loads(lessons_line := (write_lessons(tmp_path, [guard("x")]).read_text()))
+    line["check"]["pattern"] = "(a+)+$"
+    path = tmp_path / "unsafe.jsonl"
+    path.write_text(lessons_line + json.dumps(line) + "\n")
+    found = lessons.load_guards(str(path))
+    with pytest.raises(lessons.LessonsError, match=r"unsafe.jsonl:2: .*backtrack"):
+        lessons.find_hits(found, {"a.py": [(1, "aaaa")]})
+
+
+def test_hits_respect_globs_and_lines(tmp_path: Path) -> None:
+    found = _guards(
+        tmp_path, guard(r"^import os$", files="*.py"), guard(r"\bprint\(", files="src/**")
+    )
+    added = {
+        "src/a.py": [(3, "x = 1"), (4, "import os"), (9, "print(x)")],
+        "b.py": [(1, "import os")],
+        "b.txt": [(1, "import os")],
+        "tools/c.py": [(5, "print(y)")],
+    }
+    hits = [(hit.path, hit.line, hit.guard.pattern) for hit in lessons.find_hits(found, added)]
+    assert hits == [
+        ("b.py", 1, "^import os$"),
+        ("src/a.py", 4, "^import os$"),
+        ("src/a.py", 9, "\\bprint\\("),
+    ]
+
+
+def test_a_match_across_two_lines_is_no_hit(tmp_path: Path) -> None:
+    found = _guards(tmp_path, guard(r"foo\s+bar"), guard(r"\Abaz"))
+    added = {"a.py": [(1, "foo"), (2, "bar"), (3, "baz"), (4, "foo  bar")]}
+    hits = [(hit.line, hit.guard.pattern) for hit in lessons.find_hits(found, added)]
+    assert hits == [(3, "\\Abaz"), (4, "foo\\s+bar")]
+
+
+def test_origin_links_the_pr() -> None:
+    assert lessons.origin({"repo": "acme/app", "pr": 7, "commit": "a" * 40}) == (
+        f"https://github.com/acme/app/pull/7, commit {'a' * 12}"
+    )
+    assert (
+        lessons.origin({"repo": "acme/app", "issue": 3}) == "https://github.com/acme/app/issues/3"
+    )
+    assert lessons.origin({"by": "Ann"}) == "by Ann"
+    assert lessons.origin(None) == ""
+
+
+def test_main_reports_and_decides(
+    git_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_lessons(
+        git_repo,
+        [
+            guard("eval\\(", insight="never eval input", source=Source(repo="acme/app", pr=7)),
+            guard("TODO", severity="warn"),
+        ],
+    )
+    monkeypatch.chdir(git_repo)
+    stage(git_repo, "a.py", "x = 1\n# TODO later\n")
+    assert lessons.main([]) == 0
+    assert "a.py:2: warn:" in capsys.readouterr().out
+    stage(git_repo, "b.py", "eval(data)\n")
+    assert lessons.main(["b.py"]) == 1
+    out = capsys.readouterr().out
+    assert "b.py:1: error: never eval input" in out
+    assert "https://github.com/acme/app/pull/7" in out
+    assert "a.py" not in out
+
+
+def test_hook_imports_only_light_modules() -> None:
+    code = (
+        "import sys; import pipeline.hooks.lessons; "
+        "print(' '.join(sorted(m for m in ('pydantic', 'yaml', 'click', 'litellm', "
+        "'qdrant_client', 'pipeline.errors', 'pipeline.memory.lesson') if m in sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == ""
