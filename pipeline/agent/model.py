@@ -185,7 +185,6 @@ class ModelClient:
             messages=attempt.sent,
             timeout=self.config.models.request_timeout_s,
             num_retries=0,
-            drop_params=True,
             **kwargs,
         )
 

@@ -249,7 +249,10 @@ class StubModelServer:
         )
         self._record(request)
         try:
-            reply = self.responder(request)
+            if body.get("stream"):
+                reply = Reply.error(400, "the stub model does not stream: send stream=false")
+            else:
+                reply = self.responder(request)
         except Exception as exc:  # a broken responder must fail the test, not hang it
             reply = Reply.error(500, f"stub responder raised {type(exc).__name__}: {exc}")
         if reply.delay_s and self._closing.wait(reply.delay_s):

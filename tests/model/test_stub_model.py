@@ -109,3 +109,11 @@ def test_raw_arguments_need_a_tool_call() -> None:
         Reply(raw_arguments="{")
     reply = Reply(tool_calls=[ToolCall("f")], raw_arguments="{")
     assert reply.raw_arguments == "{"
+
+
+def test_streaming_is_refused_loudly() -> None:
+    with StubModelServer() as server:
+        server.queue("m", [Reply(content="never streamed")])
+        status, _, body = _post(f"{server.url}/chat/completions", _chat(stream=True))
+    assert status == 400 and "does not stream" in body["error"]["message"]
+    assert server.remaining("m") == 1
