@@ -26,11 +26,15 @@ def _payload(path: Path, event: str) -> object:
                        f"line {exc.lineno} column {exc.colno}") from None
 
 
-def _export(job: Job) -> None:
-    """Step outputs and a summary for the workflow; only where Actions provides the files."""
+def _export(job: Job, reviewers: int) -> None:
+    """Step outputs and a summary for the workflow; only where Actions provides the files.
+
+    `reviewers` is the review matrix: one index per reviewer of the configured panel.
+    """
     number = job.issue if job.issue is not None else job.pr
     outputs = {"action": job.action, "issue": job.issue, "pr": job.pr, "number": number,
-               "actor": job.actor, "command": job.command}
+               "actor": job.actor, "command": job.command,
+               "reviewers": json.dumps(list(range(reviewers)))}
     if path := os.environ.get("GITHUB_OUTPUT"):
         with open(path, "a", encoding="utf-8") as out:
             for key, value in outputs.items():
@@ -62,4 +66,4 @@ def dispatch(event_name: str | None, event_path: Path | None, dry_run: bool) -> 
     # The roles run as separate workflow jobs chosen from this output, so dispatch itself
     # starts nothing, with or without --dry-run.
     click.echo(json.dumps(job.to_json()))
-    _export(job)
+    _export(job, len(settings.models.panel()))

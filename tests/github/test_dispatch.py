@@ -335,7 +335,8 @@ def test_actions_outputs_and_summary(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     route(tmp_path, "issue_comment", comment("/factory stop"))
     assert outputs.read_text().splitlines() == [
-        "action=ignore", "issue=1", "pr=", "number=1", "actor=Codertocat", "command=stop"]
+        "action=ignore", "issue=1", "pr=", "number=1", "actor=Codertocat", "command=stop",
+        "reviewers=[0]"]
     assert "`ignore` on #1" in summary.read_text()
 
 
