@@ -35,6 +35,8 @@ class RunOptions:
     budget: float | None = None
     workers: int | None = None
     resume: bool = False
+    issue: int | None = None
+    """With resume: continue this issue rather than the last unfinished one."""
     ask: Asker | None = None
 
 
@@ -106,10 +108,14 @@ def start_or_resume(forge: LocalForge, repo: Path, options: RunOptions,
                     config: Config) -> RunState:
     if options.resume:
         for issue in reversed(forge.list_issues()):
+            if options.issue is not None and issue.number != options.issue:
+                continue
             state = load(forge, issue.number)
             if state is not None and state.phase != "done":
                 state.reason = None
                 return state
+        if options.issue is not None:
+            raise BadInput(f"issue #{options.issue} has no unfinished run to resume")
         raise BadInput("nothing to resume: every run here has finished; start one with "
                        "`factory run \"brief\"`")
     assert options.brief is not None
