@@ -64,6 +64,8 @@ class GitHubForge:
         self._repo = self._gh.get_repo(repository)
         self._login: str | None = None
         self._login_known = False
+        self._own_prs: set[int] = set()
+        """PRs GitHub refused our APPROVE/REQUEST_CHANGES on: they are ours, COMMENT at once."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, throttle: bool = True,
@@ -212,14 +214,15 @@ class GitHubForge:
         def send(event: str) -> dict[str, Any]:
             return convert.raw(pull.create_review(body=text, event=event, comments=inline,
                                                   **extra))
+        event = "COMMENT" if pr in self._own_prs else _EVENTS[verdict]
         try:
-            data = self._call(f"review PR #{pr}", lambda: send(_EVENTS[verdict]),
-                              idempotent=False)
+            data = self._call(f"review PR #{pr}", lambda: send(event), idempotent=False)
         except ForgeError as exc:
             # GitHub forbids approving or requesting changes on one's own PR, which is
             # every factory PR: the verdict then travels in the body's marker.
             if exc.status != 422 or "own pull request" not in str(exc):
                 raise
+            self._own_prs.add(pr)
             data = self._call(f"review PR #{pr}", lambda: send("COMMENT"), idempotent=False)
         self._remember(data)
         return convert.review(data, pr, tuple(comments), trusted=True)

@@ -16,7 +16,7 @@ from pipeline.testing.fake_github import spec as spec_module
 from pipeline.testing.fake_github.bodies import Bodies
 from pipeline.testing.fake_github.router import HttpError, Reply, Request, match
 from pipeline.testing.fake_github.spec import SpecError
-from pipeline.testing.fake_github.state import Ids, Repo, User, fake_sha
+from pipeline.testing.fake_github.state import Ids, IssueRec, Label, Repo, User, fake_sha
 
 SECONDARY_LIMIT = ("You have exceeded a secondary rate limit. Please wait a few minutes before "
                    "you try again.")
@@ -58,8 +58,7 @@ class FakeGitHub:
 
     # lifecycle
     def start(self) -> FakeGitHub:
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._httpd.daemon_threads = True
+        self._httpd = _Server(("127.0.0.1", 0), _handler_for(self))
         self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         self.bodies = Bodies(self.spec, self.base_url)
         threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True).start()
@@ -95,6 +94,20 @@ class FakeGitHub:
         repo = self.repos[full_name.lower()]
         repo.refs[branch] = sha or fake_sha(full_name, branch, time.monotonic_ns())
         return repo.refs[branch]
+
+    def add_issue(self, full_name: str, title: str, body: str = "",
+                  labels: list[str] | None = None, login: str = "octocat") -> int:
+        """An issue as if a person had opened it, without a request (so not counted)."""
+        repo = self.repos[full_name.lower()]
+        number = repo.next_number()
+        names = []
+        for name in labels or []:
+            repo.labels.setdefault(name.lower(), Label(self.ids(), name))
+            names.append(repo.labels[name.lower()].name)
+        repo.issues[number] = IssueRec(number=number, id=self.ids(), title=title, body=body,
+                                       user=User(login, self.ids()), labels=names,
+                                       author_association="MEMBER")
+        return number
 
     def association(self, repo: Repo, user: User) -> str:
         if user.login == repo.owner.login:
@@ -175,6 +188,11 @@ class FakeGitHub:
                 "X-RateLimit-Used": str(RATE_LIMIT - self.rate_remaining),
                 "X-RateLimit-Reset": str(int(time.time()) + 3600),
                 "X-RateLimit-Resource": "core"}
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default 5 resets connections when tests hammer it
+    daemon_threads = True
 
 
 def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
