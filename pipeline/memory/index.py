@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pipeline.memory.embed import Embedder
 from pipeline.memory.lesson import Lesson
@@ -128,9 +128,12 @@ class LessonIndex:
                     self.client.upsert(home, items)
 
     def search(self, text: str, *, limit: int, kinds: Iterable[str] | None = None,
-               repo: str | None = None, include_inactive: bool = False) -> list[Hit]:
-        sparse = encode_query(text)
-        dense = self.embedder.embed([text])[0] if self.embedder and text.strip() else None
+               repo: str | None = None, include_inactive: bool = False,
+               mode: Literal["hybrid", "sparse", "dense"] = "hybrid") -> list[Hit]:
+        """Hybrid (RRF) when there is an embedder; `mode` narrows it for measurements."""
+        sparse = encode_query(text) if mode != "dense" else Sparse([], [])
+        use_dense = self.embedder is not None and mode != "sparse" and bool(text.strip())
+        dense = self.embedder.embed([text])[0] if self.embedder and use_dense else None
         if not sparse.indices and dense is None:
             return []
         names = [self.name, self.archive] if include_inactive else [self.name]

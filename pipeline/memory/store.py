@@ -218,6 +218,7 @@ class LessonStore:
     def add(self, lessons: Iterable[Lesson]) -> builtins.list[str]:
         """Clean, validate and store new lessons; ids already known (any status) add nothing."""
         fresh: list[Lesson] = []
+        seen: set[str] = set()
         for lesson in lessons:
             try:
                 cleaned = clean_lesson(lesson)
@@ -226,8 +227,9 @@ class LessonStore:
                 where = ".".join(str(p) for p in first["loc"]) or "lesson"
                 raise BadInput(f"lesson {lesson.id or lesson.trigger[:40]!r}: {where}: "
                                f"{first['msg']}") from None
-            if cleaned.id in self._lessons or any(x.id == cleaned.id for x in fresh):
+            if cleaned.id in self._lessons or cleaned.id in seen:
                 continue
+            seen.add(cleaned.id)
             fresh.append(cleaned)
         if fresh:
             self._lessons.update((x.id, x) for x in fresh)
