@@ -257,3 +257,20 @@ def _command_action(command: str, on_pr: bool, labels: set[str]) -> tuple[str, s
 def route(event: str, payload: Any, trigger_label: str = "factory",
           allowed_actors: Iterable[str] = ()) -> Job:
     return Router(trigger_label, allowed_actors).route(event, payload)
+
+
+def snapshot(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The issue or PR text as it was when the event fired, sanitised for a prompt.
+
+    Every job of a workflow run reads the same payload at GITHUB_EVENT_PATH, so roles that
+    take their text from here never see edits made after the trigger.
+    """
+    from pipeline.sanitize import sanitize
+
+    subject = _opt(payload, "issue") or _opt(payload, "pull_request") or {}
+    said = _opt(payload, "comment") or _opt(payload, "review") or {}
+    return {"number": subject.get("number"), "title": sanitize(subject.get("title")),
+            "body": sanitize(subject.get("body")),
+            "author": _opt(subject, "user.login"),
+            "comment": sanitize(said.get("body")) if said else None,
+            "comment_author": _opt(said, "user.login") if said else None}
