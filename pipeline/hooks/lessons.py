@@ -12,10 +12,10 @@ import os
 import re
 import sys
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from pipeline.hooks import diff, globs
+from pipeline.hooks import diff, globs, literals
 from pipeline.memory.patterns import compile_pattern
 
 # The same path as pipeline.memory.lesson.LESSONS_FILE, which cannot be imported cheaply.
@@ -110,8 +110,8 @@ def load_guards(path: str = LESSONS_FILE) -> list[Guard]:
 
 
 class _Block:
-    """The added lines of the files one glob selects, joined so that one regex search per
-    lesson screens them all; a match is then confirmed on its own line."""
+    """The added lines of the files one glob selects, joined so that a lesson is screened
+    against all of them at once; every hit is then confirmed on its own line."""
 
     def __init__(self, paths: list[str], added: diff.AddedLines) -> None:
         self.rows = [(path, number, text) for path in paths for number, text in added[path]]
@@ -121,30 +121,46 @@ class _Block:
             self.starts.append(offset)
             offset += len(text) + 1
         self.text = "\n".join(text for _, _, text in self.rows)
+        self._words: set[str] | None = None
+
+    def _has_word(self, word: str) -> bool:
+        if self._words is None:
+            self._words = set(literals.WORD.findall(self.text))
+        return word in self._words
 
     def search(self, guard: Guard) -> Iterator[Hit]:
+        need = literals.required(guard.pattern)
+        if (need.word and not self._has_word(need.word)) or need.literal not in self.text:
+            return
         try:
-            # MULTILINE changes nothing on a single line, and lets ^ and $ work in the block.
+            # MULTILINE changes nothing on one line, and lets ^ and $ work in the block.
             pattern = compile_pattern(guard.pattern, re.MULTILINE)
         except ValueError as exc:
             raise LessonsError(f"{guard.where}: {exc}") from None
-        if "\\A" in guard.pattern or "\\Z" in guard.pattern:
-            candidates: Iterator[int] = iter(range(len(self.rows)))
+        if need.literal:
+            candidates = self._lines_after(lambda at: self.text.find(need.literal, at))
+        elif "\\A" in guard.pattern or "\\Z" in guard.pattern:
+            candidates = iter(range(len(self.rows)))
         else:
-            candidates = self._candidates(pattern)
+            candidates = self._lines_after(lambda at: _start(pattern.search(self.text, at)))
         for index in candidates:
             path, number, text = self.rows[index]
             if pattern.search(text):
                 yield Hit(path, number, text, guard)
 
-    def _candidates(self, pattern: re.Pattern[str]) -> Iterator[int]:
-        position = 0
-        while (match := pattern.search(self.text, position)) is not None:
-            index = bisect_right(self.starts, match.start()) - 1
+    def _lines_after(self, find: Callable[[int], int]) -> Iterator[int]:
+        """Indexes of the lines where find (an offset in the block, or -1) lands, in order."""
+        at = find(0)
+        while at != -1:
+            index = bisect_right(self.starts, at) - 1
             yield index
             if index + 1 >= len(self.rows):
                 return
-            position = self.starts[index + 1]
+            at = find(self.starts[index + 1])
+
+
+def _start(match: re.Match[str] | None) -> int:
+    return -1 if match is None else match.start()
 
 
 def find_hits(guards: Sequence[Guard], added: diff.AddedLines) -> list[Hit]:

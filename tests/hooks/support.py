@@ -11,6 +11,23 @@ from pipeline.memory.lesson import Check, Lesson, Source, to_line
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# Patterns and lines on which lesson screening must agree with a plain per-line search.
+PATTERNS = [
+    r"\blegacy_api_5\(", r"import deprecated\b", r"^\s*from old import", r"TODO\(ticket-3\)",
+    r"requests\.get\([^)]*timeout=None", r"\bconsole\.log\(", "colou?r", "a+b", "foo|bar",
+    "(?i)foo", r"x{2}yz", r"\s+print\(", r"\bprint\(", r"eval\(", r"\d+px", "^import os$",
+    r"\x41bc", 'f"{x}"', "foo(?=bar)baz", r"\s*print", r"\Wprint\W", r"(ab)+c", r"[pP]rint\(",
+    r"print\b", r"\bfoo_bar", r"a.b", r"ab*c", r"ab+?c", r"^\s+$", r"\$HOME", r"x\ty",
+]  # fmt: skip
+LINES = [
+    "legacy_api_5(x)", "xlegacy_api_5(x)", "import deprecated", "import deprecated_mod",
+    "    from old import x", "TODO(ticket-3)", "requests.get(url, timeout=None)", "console.log(1)",
+    "color", "colour", "colr", "aab", "b", "FOO", "bar", "xxyz", "yz", "  print(1)", "print(1)",
+    "reprint(1)", "eval(x)", "medieval(x)", "10px", "import os", "import osx", "Abc", 'f"{x}"',
+    "foobarbaz", "foobaz", "print", " print ", "ababc", "Print(", "printer", "foo_bar", "xfoo_bar",
+    "axb", "ac", "abbbc", "   ", "$HOME", "x\ty", "",
+]  # fmt: skip
+
 
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(

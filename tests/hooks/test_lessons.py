@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ import pytest
 
 from pipeline.hooks import lessons
 from pipeline.memory.lesson import Source
-from tests.hooks.support import ROOT, guard, stage, write_lessons
+from tests.hooks.support import LINES, PATTERNS, ROOT, guard, stage, write_lessons
 
 
 def _guards(tmp_path: Path, *items: object) -> list[lessons.Guard]:
@@ -107,3 +108,19 @@ def test_hook_imports_only_light_modules() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == ""
+
+
+def test_screening_finds_exactly_what_a_per_line_search_finds(tmp_path: Path) -> None:
+    found = _guards(tmp_path, *(guard(pattern) for pattern in PATTERNS))
+    added = {"a.py": list(enumerate(LINES, 1)), "b.md": list(enumerate(reversed(LINES), 1))}
+    expected = sorted(
+        (path, number, pattern)
+        for pattern in PATTERNS
+        for path, rows in added.items()
+        for number, text in rows
+        if re.search(pattern, text)
+    )
+    hits = sorted(
+        (hit.path, hit.line, hit.guard.pattern) for hit in lessons.find_hits(found, added)
+    )
+    assert hits == expected
