@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,13 +14,13 @@ from rich.console import Console
 from pipeline import config as config_module
 from pipeline import git
 from pipeline.config import Config
-from pipeline.errors import BadInput, BudgetExceeded, ModelUnavailable
+from pipeline.errors import BadInput, BudgetExceeded, FactoryError, ModelUnavailable
 from pipeline.forge.local import LocalForge
 from pipeline.forge.types import phase_label
 from pipeline.ledger import Ledger, Scope, Totals
 from pipeline.orchestrator import Pipeline
 from pipeline.progress import Progress
-from pipeline.roles.base import RoleContext
+from pipeline.roles.base import LessonSource, RoleContext
 from pipeline.roles.planner import Asker
 from pipeline.state import RunState, load, save
 
@@ -127,6 +127,45 @@ def start_or_resume(forge: LocalForge, repo: Path, options: RunOptions,
     return state
 
 
+def memory_source(repo: Path, config: Config) -> LessonSource:
+    def lessons(query: str, paths: Sequence[str]) -> tuple[str, list[str]]:
+        from pipeline.memory.prompt import lessons_for_prompt
+
+        found = lessons_for_prompt(repo, config, query, paths)
+        return found.text, found.ids
+
+    return lessons
+
+
+def learn_after_merge(ctx: RoleContext, forge: LocalForge, state: RunState,
+                      console: Console) -> None:
+    """Lessons from the merged work, and credit for the lessons that helped; never fatal."""
+    from pipeline.learn import learn_from_pr
+
+    assert state.plan is not None and state.pr is not None
+    merge_commit = git.head(ctx.repo)
+    runs = ctx.repo / ".factory" / "runs"
+    trajectories = [p for run in state.runs for p in sorted((runs / run).glob("*.json"))]
+    try:
+        result = learn_from_pr(ctx, forge, state.pr, default_branch=state.base_branch,
+                               spec=state.plan.spec,
+                               diff=git.git(ctx.repo, "diff", f"{merge_commit}^1", merge_commit),
+                               merge_commit=merge_commit, repo_name=ctx.repo.name,
+                               issue=state.issue, trajectories=trajectories)
+        used = sorted({lesson_id for _, _, lesson_id in ctx.used_lessons})
+        if used:
+            from pipeline.memory.store import open_store
+
+            with open_store(ctx.repo, ctx.config) as store:
+                store.record_outcome(used, helpful=True)
+    except FactoryError as exc:
+        console.print(f"[yellow]Learning from #{state.pr} failed:[/yellow] {exc.message}")
+        return
+    rejected = f", {len(result.rejected)} rejected" if result.rejected else ""
+    console.print(f"Lessons from #{state.pr}: {len(result.added)} added, "
+                  f"{len(result.known)} already known{rejected}.")
+
+
 def validate(options: RunOptions) -> tuple[Path, Config]:
     """Everything that can be wrong with the input, checked before anything is written."""
     if not options.resume and not (options.brief and options.brief.strip()):
@@ -158,7 +197,8 @@ def run_brief(options: RunOptions, console: Console) -> RunOutcome:
         from pipeline.agent.model import ModelClient
 
         client = ModelClient(config, ledger, run_id=run_id, issue=state.issue)
-        ctx = RoleContext(config, client, repo, trajectories=factory_dir / "runs" / run_id)
+        ctx = RoleContext(config, client, repo, trajectories=factory_dir / "runs" / run_id,
+                          lessons=memory_source(repo, config))
         with Progress(console, lambda: ledger.run_totals(run_id)) as progress:
             pipeline = Pipeline(repo, config, forge, ledger, ctx, state, progress, options.ask)
             try:
@@ -171,6 +211,8 @@ def run_brief(options: RunOptions, console: Console) -> RunOutcome:
             finally:
                 for role, task, lesson_id in ctx.used_lessons:
                     ledger.record_lesson_used(run_id, role, task, lesson_id)
+        if state.phase == "done":
+            learn_after_merge(ctx, forge, state, console)
         return RunOutcome(state, run_id, ledger.run_totals(run_id),
                           ledger.by_role(Scope(run_id=run_id)))
 

@@ -156,6 +156,14 @@ def demo_script() -> ScriptedModel:
             call("submit_evaluation", verdict="pass", criteria=[
                 {"id": "T2", "met": True, "evidence": "ran the CLI: printed `be 2` and `to 2`"}]),
         ],
+        ("learner",): [call("submit_lessons", lessons=[{
+            "kind": "pattern",
+            "trigger": "when adding a public function to the wordstats package",
+            "insight": "export it from wordstats/__init__.py and list it in __all__, because "
+                       "users and the evaluator import from the package, not the module",
+            "evidence": "T1 exported top_words from wordstats; the acceptance check ran "
+                        "`from wordstats import top_words`",
+            "tags": ["api"], "paths": ["wordstats/__init__.py"]}])],
         ("evaluator", None): [
             call("run", command=ac1),
             call("run", command=ac2),

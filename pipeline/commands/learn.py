@@ -1,0 +1,60 @@
+"""`factory learn PR`: lessons from a merged pull request of the local forge, into memory."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import click
+
+from pipeline import config as config_module
+from pipeline import git
+from pipeline.errors import BadInput
+from pipeline.forge.local import LocalForge
+from pipeline.ledger import Ledger
+from pipeline.roles.base import RoleContext
+from pipeline.state import load
+
+
+@click.command()
+@click.argument("pr", type=int)
+@click.option("--repo", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
+              show_default=True)
+@click.option("--model", help="Run the learner on this litellm model.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def learn(pr: int, repo: Path, model: str | None, as_json: bool) -> None:
+    """Distil lessons from merged pull request PR into .factory/lessons.jsonl and the index."""
+    from pipeline.agent.model import ModelClient
+    from pipeline.learn import learn_from_pr
+
+    root = git.repo_root(repo)
+    db = root / ".factory" / "forge.db"
+    if not db.exists():
+        raise BadInput(f"no factory state in {root}: run `factory run` there first")
+    forge = LocalForge(db)
+    pull = forge.get_pr(pr)
+    issue = int(pull.head.rsplit("-", 1)[-1]) if pull.head.startswith("factory/issue-") else None
+    state = load(forge, issue) if issue else None
+    if state is None or state.plan is None:
+        raise BadInput(f"#{pr} is not a factory pull request with a plan")
+    config = config_module.load(root, model=model)
+    run_id = f"learn-{uuid.uuid4().hex[:8]}"
+    ctx = RoleContext(config, ModelClient(config, Ledger.for_repo(root), run_id=run_id,
+                                          issue=issue), root)
+    merge = git.git(root, "log", "-1", "--format=%H", "--grep", f"Merge {pull.head}:",
+                    state.base_branch)
+    runs = root / ".factory" / "runs"
+    result = learn_from_pr(
+        ctx, forge, pr, default_branch=state.base_branch, spec=state.plan.spec,
+        diff=git.git(root, "diff", f"{merge}^1", merge) if merge else "",
+        merge_commit=merge or None, repo_name=root.name, issue=issue,
+        trajectories=[p for run in state.runs for p in sorted((runs / run).glob("*.json"))])
+    if as_json:
+        click.echo(json.dumps({"pr": pr, "added": result.added, "known": result.known,
+                               "rejected": [{"trigger": t, "why": w} for t, w in result.rejected]}))
+        return
+    click.echo(f"#{pr}: {len(result.added)} lesson(s) added, {len(result.known)} already known, "
+               f"{len(result.rejected)} rejected")
+    for trigger, why in result.rejected:
+        click.echo(f"  rejected: {trigger[:70]} — {why}")

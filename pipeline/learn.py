@@ -1,0 +1,104 @@
+"""From a merged PR to lessons in memory: gather its history, ask the learner, filter, store.
+
+Lessons are written only from PRs merged into the default branch, with provenance; their ids
+are content-derived, so learning from the same PR twice adds nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.errors import BadInput
+from pipeline.memory.lesson import Lesson, Source
+from pipeline.protocols import Forge
+from pipeline.roles.base import RoleContext
+from pipeline.roles.learner import LearnInput, LessonProposal, propose_lessons
+
+GENERIC = re.compile(r"\b(be careful|best practices?|good code|clean code|write (better|more|good) "
+                     r"tests?|test (more|properly|thoroughly)|pay attention|double[- ]check)\b",
+                     re.IGNORECASE)
+FAILED_RUN = re.compile(r"^exit code ([1-9]\d*)")
+
+
+@dataclass
+class LearnResult:
+    pr: int
+    added: list[str] = field(default_factory=list)
+    known: list[str] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    """(trigger, why) for proposals that were not stored."""
+
+
+def vagueness(proposal: LessonProposal) -> str | None:
+    if GENERIC.search(proposal.insight) and len(proposal.insight.split()) < 15:
+        return "too generic to act on"
+    if len(proposal.insight.split()) < 5:
+        return "the insight is too short to say what to do and why"
+    if proposal.trigger.strip().lower() == proposal.insight.strip().lower():
+        return "trigger and insight say the same thing"
+    return None
+
+
+def failed_commands(trajectories: list[Path], limit: int = 6) -> list[str]:
+    """Commands the agents ran that failed, from their saved conversations."""
+    found: list[str] = []
+    for path in trajectories:
+        try:
+            messages = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        calls = {c["id"]: c for m in messages if m.get("role") == "assistant"
+                 for c in (m.get("tool_calls") or [])}
+        for message in messages:
+            content = message.get("content")
+            if message.get("role") != "tool" or not isinstance(content, str):
+                continue
+            if FAILED_RUN.match(content) and message.get("tool_call_id") in calls:
+                command = calls[message["tool_call_id"]]["function"]["arguments"]
+                found.append(f"{command[:300]} → {content[:600]}")
+    return found[:limit]
+
+
+def pr_history(forge: Forge, pr: int, trajectories: list[Path]) -> str:
+    parts: list[str] = []
+    for review in forge.reviews(pr):
+        parts.append(f"Review ({review.verdict}) by {review.author}:\n{review.body}")
+        parts += [f"  inline {c.path}:{c.line}: {c.body}" for c in review.comments]
+    threads = [c for c in forge.review_comments(pr) if c.in_reply_to is not None or not c.by_factory]
+    parts += [f"Thread comment by {c.author} on {c.path}:{c.line}: {c.body}" for c in threads]
+    parts += [f"Comment by {c.author}:\n{c.body}" for c in forge.comments(pr)]
+    parts += [f"Failed command: {line}" for line in failed_commands(trajectories)]
+    return "\n\n".join(parts)[-30_000:]
+
+
+def learn_from_pr(ctx: RoleContext, forge: Forge, pr_number: int, *, default_branch: str,
+                  spec: str, diff: str, merge_commit: str | None, repo_name: str,
+                  issue: int | None, trajectories: list[Path]) -> LearnResult:
+    pr = forge.get_pr(pr_number)
+    if not pr.merged:
+        raise BadInput(f"#{pr_number} is not merged: lessons come only from merged pull requests")
+    if pr.base != default_branch:
+        raise BadInput(f"#{pr_number} was merged into {pr.base}, not {default_branch}: lessons "
+                       "come only from the default branch")
+    proposals = propose_lessons(ctx, LearnInput(spec, pr_history(forge, pr_number, trajectories),
+                                                diff))
+    result = LearnResult(pr=pr_number)
+    lessons: list[Lesson] = []
+    by = ctx.config.models.for_role("learner")
+    for proposal in proposals:
+        why = vagueness(proposal)
+        if why:
+            result.rejected.append((proposal.trigger, why))
+            continue
+        lessons.append(Lesson(**proposal.model_dump(),
+                              source=Source(repo=repo_name, issue=issue, pr=pr_number,
+                                            commit=merge_commit, by=by)))
+    if lessons:
+        from pipeline.memory.store import open_store
+
+        with open_store(ctx.repo, ctx.config) as store:
+            result.added = store.add(lessons)
+        result.known = [x.id for x in lessons if x.id not in result.added]
+    return result
