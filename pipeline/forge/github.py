@@ -124,6 +124,15 @@ class GitHubForge:
                           lambda: convert.raw(self._repo.get_issue(number).complete()))
         return convert.issue(data)
 
+    def list_issues(self, labels: Sequence[str] = (), state: str = "open") -> list[Issue]:
+        """Issues (not PRs) in state (`open`, `closed`, `all`) carrying every label given."""
+        items = self._call("list issues", lambda: [convert.raw(i) for i in self._repo.get_issues(
+            state=state, labels=list(labels))])
+        return [convert.issue(i) for i in items if "pull_request" not in i]
+
+    def close_issue(self, number: int) -> None:
+        self._call(f"close #{number}", lambda: self._repo.get_issue(number).edit(state="closed"))
+
     def set_labels(self, number: int, add: Sequence[str] = (), remove: Sequence[str] = ()) -> None:
         from github import GithubException
 
@@ -168,6 +177,11 @@ class GitHubForge:
         found = self._call(f"find PR for {head}", lambda: [
             convert.raw(p) for p in self._repo.get_pulls(state="open", head=f"{owner}:{head}")])
         return convert.pull(found[0]) if found else None
+
+    def list_prs(self, state: str = "open") -> list[PullRequest]:
+        items = self._call("list PRs", lambda: [convert.raw(p)
+                                                for p in self._repo.get_pulls(state=state)])
+        return [convert.pull(p) for p in items]
 
     def open_pr(self, head: str, base: str, title: str, body: str,
                 draft: bool = False) -> PullRequest:

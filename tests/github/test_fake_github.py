@@ -90,9 +90,13 @@ def test_unknown_routes_are_recorded(fake: FakeGitHub) -> None:
     fake.errors.clear()
 
 
-def test_spec_rejects_an_undeclared_status() -> None:
-    with pytest.raises(SpecError, match="declares no 418"):
-        load().validate("GET", "/repos/{owner}/{repo}", 418, {})
+def test_spec_rejects_an_undeclared_success_status() -> None:
+    with pytest.raises(SpecError, match="declares no 202"):
+        load().validate("GET", "/repos/{owner}/{repo}", 202, {})
+    load().validate("PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}", 403,
+                    {"message": "Must have admin rights to Repository."})
+    with pytest.raises(SpecError):
+        load().validate("GET", "/repos/{owner}/{repo}", 418, {"message": 1})
 
 
 def test_threads_do_not_lose_writes(fake: FakeGitHub) -> None:

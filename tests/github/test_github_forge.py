@@ -175,3 +175,16 @@ def test_merge_and_status(forge: GitHubForge, fake: FakeGitHub) -> None:
     merged = forge.get_pr(pr.number)
     assert merged.merged and merged.state == "closed"
     assert fake.repos[REPO].statuses[0].state == "success"
+
+
+def test_list_and_close(forge: GitHubForge, fake: FakeGitHub) -> None:
+    forge.create_issue("one", "", ["factory"])
+    forge.create_issue("two", "")
+    fake.push(REPO, "factory/issue-1")
+    pr = forge.open_pr("factory/issue-1", "main", "PR", "")
+    assert [i.title for i in forge.list_issues()] == ["one", "two"]
+    assert [i.title for i in forge.list_issues(["factory"])] == ["one"]
+    assert [p.number for p in forge.list_prs()] == [pr.number]
+    forge.close_issue(2)
+    assert [i.title for i in forge.list_issues()] == ["one"]
+    assert [i.state for i in forge.list_issues(state="all")] == ["open", "closed"]

@@ -65,6 +65,10 @@ class Spec:
         operation = self.document["paths"][template][method.lower()]
         responses = operation["responses"]
         if str(status) not in responses:
+            # GitHub answers any request with errors the description leaves out (403 for
+            # permissions, 404 for private resources): those still have GitHub's error shape.
+            if status >= 400:
+                return "#/components/schemas/basic-error"
             raise SpecError(f"{method} {template}: the spec declares no {status} response")
         response = responses[str(status)]
         ref = f"#/paths/{_escape(template)}/{method.lower()}/responses/{status}"
