@@ -105,10 +105,20 @@ class LocalForge:
     def get_issue(self, number: int) -> Issue:
         return self._issue(self._row(number, "issue"))
 
-    def list_issues(self) -> list[Issue]:
+    def list_issues(self, labels: Sequence[str] = (), state: str = "all") -> list[Issue]:
+        """Issues in state (`open`, `closed`, `all`) carrying every label given."""
         with self._db() as db:
             rows = db.execute("SELECT * FROM items WHERE kind = 'issue' ORDER BY number").fetchall()
-        return [self._issue(row) for row in rows]
+        issues = [self._issue(row) for row in rows]
+        return [i for i in issues if state in ("all", i.state) and set(labels) <= set(i.labels)]
+
+    def edit_issue(self, number: int, *, title: str | None = None, body: str | None = None) -> None:
+        self._row(number, "issue")
+        with self._db() as db:
+            if title is not None:
+                db.execute("UPDATE items SET title = ? WHERE number = ?", (title, number))
+            if body is not None:
+                db.execute("UPDATE items SET body = ? WHERE number = ?", (body, number))
 
     def close_issue(self, number: int) -> None:
         with self._db() as db:
