@@ -10,6 +10,7 @@ import pytest
 from pipeline.forge.backoff import Backoff
 from pipeline.forge.github import GitHubForge
 from pipeline.testing.fake_github import FakeGitHub, find_spec
+from pipeline.testing.fake_github.spec import Spec, load
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
@@ -19,9 +20,14 @@ REPO = "octo/widgets"
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeGitHub]:
+def spec() -> Spec:
     if find_spec() is None:
         pytest.skip("GitHub's OpenAPI description absent: run `npm ci` (CI installs it)")
+    return load()
+
+
+@pytest.fixture
+def fake(spec: Spec) -> Iterator[FakeGitHub]:
     with FakeGitHub() as server:
         server.add_repo(REPO)
         yield server

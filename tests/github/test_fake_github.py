@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pipeline.testing.fake_github import FakeGitHub, SpecError
-from pipeline.testing.fake_github.spec import load
+from pipeline.testing.fake_github.spec import Spec
 
 from .conftest import REPO
 
@@ -90,13 +90,13 @@ def test_unknown_routes_are_recorded(fake: FakeGitHub) -> None:
     fake.errors.clear()
 
 
-def test_spec_rejects_an_undeclared_success_status() -> None:
+def test_spec_rejects_an_undeclared_success_status(spec: Spec) -> None:
     with pytest.raises(SpecError, match="declares no 202"):
-        load().validate("GET", "/repos/{owner}/{repo}", 202, {})
-    load().validate("PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}", 403,
+        spec.validate("GET", "/repos/{owner}/{repo}", 202, {})
+    spec.validate("PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}", 403,
                     {"message": "Must have admin rights to Repository."})
     with pytest.raises(SpecError):
-        load().validate("GET", "/repos/{owner}/{repo}", 418, {"message": 1})
+        spec.validate("GET", "/repos/{owner}/{repo}", 418, {"message": 1})
 
 
 def test_threads_do_not_lose_writes(fake: FakeGitHub) -> None:

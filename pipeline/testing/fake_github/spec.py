@@ -18,7 +18,7 @@ def find_spec(start: Path | None = None) -> Path | None:
     """The spec under FACTORY_OPENAPI_SPEC, or node_modules in start or one of its parents."""
     override = os.environ.get("FACTORY_OPENAPI_SPEC")
     if override:
-        return Path(override)
+        return Path(override) if Path(override).is_file() else None
     here = (start or Path(__file__)).resolve()
     for folder in (here, *here.parents):
         if (folder / SPEC_RELPATH).is_file():
