@@ -6,6 +6,7 @@ search needs no status filter (embedded Qdrant evaluates filters point by point 
 
 from __future__ import annotations
 
+import logging
 import shutil
 import uuid
 from collections.abc import Iterable, Sequence
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from pipeline.errors import FactoryError
 from pipeline.memory.embed import Embedder
 from pipeline.memory.lesson import Lesson
 from pipeline.memory.sparse import Sparse, encode_document, encode_query
@@ -24,6 +26,7 @@ SCHEMA = 1
 SPARSE = "bm25"
 DENSE = "dense"
 BATCH = 256
+log = logging.getLogger(__name__)
 _NAMESPACE = uuid.UUID("6f1d3c2e-8a4b-5c6d-9e0f-a1b2c3d4e5f6")
 
 
@@ -133,7 +136,7 @@ class LessonIndex:
         """Hybrid (RRF) when there is an embedder; `mode` narrows it for measurements."""
         sparse = encode_query(text) if mode != "dense" else Sparse([], [])
         use_dense = self.embedder is not None and mode != "sparse" and bool(text.strip())
-        dense = self.embedder.embed([text])[0] if self.embedder and use_dense else None
+        dense = self._embed_query(text) if use_dense else None
         if not sparse.indices and dense is None:
             return []
         names = [self.name, self.archive] if include_inactive else [self.name]
@@ -141,6 +144,16 @@ class LessonIndex:
                 for hit in self._query(name, sparse, dense, limit, _filter(kinds, repo))]
         hits.sort(key=lambda hit: -hit.score)
         return hits[:limit]
+
+    def _embed_query(self, text: str) -> list[float] | None:
+        """The query's dense vector; None (sparse only) when the embedder fails, so a role
+        still gets its lessons while the embedding service is down."""
+        assert self.embedder is not None
+        try:
+            return self.embedder.embed([text])[0]
+        except FactoryError as exc:
+            log.warning("dense retrieval skipped: %s", exc)
+            return None
 
     def _query(self, name: str, sparse: Sparse, dense: list[float] | None, limit: int,
                where: Any) -> list[Hit]:

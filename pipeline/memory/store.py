@@ -20,7 +20,7 @@ from pipeline.config import Config
 from pipeline.errors import BadInput, FactoryError
 from pipeline.memory import index as qindex
 from pipeline.memory.embed import make_embedder
-from pipeline.memory.lesson import LESSONS_FILE, Lesson, parse_lines, to_line
+from pipeline.memory.lesson import LESSONS_FILE, Lesson, parse_lines, to_line, write_file
 from pipeline.memory.lock import DEFAULT_TIMEOUT_S, StoreLock
 from pipeline.memory.ranking import PATH_BOOST, touches, weight
 from pipeline.memory.sanitize import clean_lesson, clean_text
@@ -136,11 +136,8 @@ class LessonStore:
 
     def _save(self, changed: Sequence[Lesson]) -> None:
         """Write the JSONL atomically, then the index; a crash between them is healed on open."""
+        write_file(self.path, list(self._lessons.values()))
         text = self.export()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".jsonl.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(self.path)
         if changed:
             self.index.upsert(changed)
         self.index.set_fingerprint(self._fingerprint(text))

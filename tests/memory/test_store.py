@@ -209,3 +209,23 @@ def test_hybrid_search_with_an_embedder_and_reembedding_on_change(
         assert embedders["test/two"].calls >= 2  # the probe and the re-embedding
         assert store.stats()["embedder"] == "test/two"
         assert store.search("backoff retry")[0].lesson.id == lessons[1].id
+
+
+def test_search_falls_back_to_sparse_when_the_embedder_fails(
+        repo: Path, config: Config, make_lesson: MakeLesson,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.errors import FactoryError
+
+    embedder = HashEmbedder("test/flaky")
+    monkeypatch.setattr(store_module, "make_embedder", lambda spec: embedder)
+    flaky = config.model_copy(update={"memory": config.memory.model_copy(
+        update={"embedding": "test/flaky"})})
+    lessons = three(make_lesson)
+    with open_store(repo, flaky) as store:
+        store.add(lessons)
+
+        def down(texts: Sequence[str]) -> list[list[float]]:
+            raise FactoryError("embedding service unavailable")
+
+        monkeypatch.setattr(embedder, "embed", down)
+        assert store.search("database is locked")[0].lesson.id == lessons[0].id
