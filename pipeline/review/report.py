@@ -1,0 +1,173 @@
+"""The panel's one review on the forge: a summary table, inline comments, and hidden state.
+
+The review body carries the panel's whole result in the tracking marker
+(`<!-- factory:state {"panel": ...} -->`), keyed by scope (a task id, or `pr`) and commit:
+
+- the same scope and commit already reviewed → nothing is posted, the stored result is reused;
+- a new commit → the summary says what was fixed, what is still open and what is new against
+  the scope's previous review; still-open findings keep their id and their thread, and only
+  new findings get inline comments.
+
+Inline comments go only on lines the diff shows (GitHub refuses others); the rest are in the
+summary table, which lists every finding.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, Field, ValidationError
+from unidiff import PatchSet
+from unidiff.errors import UnidiffParseError
+
+from pipeline.forge import tracking
+from pipeline.forge.types import InlineComment, Review, Verdict
+from pipeline.protocols import Forge
+from pipeline.review.merge import MergedFinding, alike
+from pipeline.review.panel import PanelResult
+
+FINDING_MARK = "<!-- factory:finding {id} -->"
+_FINDING = re.compile(r"<!-- factory:finding ([0-9a-f]+) -->")
+FORGE_VERDICT: dict[str, Verdict] = {"approve": "approve", "changes": "changes",
+                                     "no_quorum": "comment"}
+
+
+class PanelRecord(BaseModel):
+    scope: str
+    commit: str
+    result: PanelResult
+    fixed: list[MergedFinding] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Delta:
+    fixed: list[MergedFinding] = field(default_factory=list)
+    still_open: list[MergedFinding] = field(default_factory=list)
+    new: list[MergedFinding] = field(default_factory=list)
+
+
+def finding_of(body: str) -> str | None:
+    """The finding id an inline comment was posted for."""
+    match = _FINDING.search(body)
+    return match.group(1) if match else None
+
+
+def records(forge: Forge, pr: int, scope: str | None = None) -> list[tuple[Review, PanelRecord]]:
+    """The panel reviews on pr, oldest first, optionally for one scope only."""
+    found = []
+    for posted in forge.reviews(pr):
+        state = tracking.parse_state(posted.body)
+        if not state or "panel" not in state:
+            continue
+        try:
+            record = PanelRecord.model_validate(state["panel"])
+        except ValidationError:
+            continue  # an older or hand-edited marker: not ours to trust
+        if scope is None or record.scope == scope:
+            found.append((posted, record))
+    return found
+
+
+def latest(forge: Forge, pr: int, scope: str) -> PanelRecord | None:
+    found = records(forge, pr, scope)
+    return found[-1][1] if found else None
+
+
+def compare(previous: list[MergedFinding], current: list[MergedFinding]) -> Delta:
+    """Match findings across commits: same file and alike text (lines move, so not by line)."""
+    unmatched = list(previous)
+    still_open, new = [], []
+    for finding in current:
+        match = next((p for p in unmatched if p.path == finding.path and alike(p, finding)), None)
+        if match is None:
+            new.append(finding)
+        else:
+            unmatched.remove(match)
+            still_open.append(finding.model_copy(update={"id": match.id}))
+    return Delta(fixed=unmatched, still_open=still_open, new=new)
+
+
+def diff_lines(diff: str) -> set[tuple[str, int]]:
+    """(path, line in the new version) for every line the diff shows: where comments may go."""
+    try:
+        patch = PatchSet(diff)
+    except UnidiffParseError:
+        return set()
+    return {(patched.path, line.target_line_no) for patched in patch for hunk in patched
+            for line in hunk if line.target_line_no is not None}
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")[:160]
+
+
+def _row(finding: MergedFinding, status: str = "") -> str:
+    return (f"| {finding.severity} | `{finding.where}` | {_cell(finding.title)} | "
+            f"{', '.join(finding.reviewers)} |" + (f" {status} |" if status else ""))
+
+
+def render_summary(scope: str, commit: str, result: PanelResult, delta: Delta | None) -> str:
+    answered, total = len(result.answered), len(result.reviewers)
+    head = {"approve": "approve", "changes": "changes requested",
+            "no_quorum": f"no quorum ({answered} of {total} answered, {result.quorum} needed)"}
+    lines = [f"### Review panel on {scope} at `{commit[:12]}`: **{head[result.verdict]}**", "",
+             f"{answered} of {total} reviewers answered; {len(result.findings)} finding(s), "
+             f"{len(result.blocking)} blocking."]
+    status = {}
+    if delta is not None:
+        lines.append(f"Since the last review: {len(delta.fixed)} fixed, "
+                     f"{len(delta.still_open)} still open, {len(delta.new)} new.")
+        status = {f.id: "still open" for f in delta.still_open} | {f.id: "new" for f in delta.new}
+    if result.findings:
+        extra = (" status |", "---|") if delta is not None else ("", "")
+        lines += ["", f"| severity | where | what | who agreed |{extra[0]}",
+                  f"|---|---|---|---|{extra[1]}"]
+        lines += [_row(f, status.get(f.id, "") if delta is not None else "")
+                  for f in result.findings]
+    if delta is not None and delta.fixed:
+        lines += ["", "Fixed since the last review:"]
+        lines += [f"- ~~{f.severity}: `{f.where}` {_cell(f.title)}~~" for f in delta.fixed]
+    if result.failed:
+        lines += ["", "Failed reviewers (not counted as approval):"]
+        lines += [f"- {r.name} ({r.focus}): {_cell(r.error or 'failed')}" for r in result.failed]
+    left_out = sorted({p for r in result.answered for p in r.left_out})
+    if left_out:
+        lines += ["", "Not in every reviewer's diff (too large; read by tool): "
+                  + ", ".join(f"`{p}`" for p in left_out)]
+    return "\n".join(lines)
+
+
+def inline_body(finding: MergedFinding) -> str:
+    also = "".join(f"\n- {line}" for line in finding.also)
+    return (f"**{finding.severity}**: {finding.title}\n\n{finding.body}\n\n"
+            f"_Reported by {', '.join(finding.reviewers)}._"
+            + (f"\nAlso put as:{also}" if also else "")
+            + "\n\n" + FINDING_MARK.format(id=finding.id))
+
+
+def post_panel(forge: Forge, pr: int, scope: str, commit: str, result: PanelResult,
+               diff: str) -> tuple[PanelResult, Review | None]:
+    """Post result as one review, or nothing if this scope and commit were already reviewed.
+
+    Returns the result as stored (ids of still-open findings carried over) and the review
+    posted, None when nothing was."""
+    previous = latest(forge, pr, scope)
+    if previous is not None and previous.commit == commit:
+        return previous.result, None
+    delta = compare(previous.result.findings, result.findings) if previous else None
+    if delta is not None:
+        carried = {f.path + f.title: f.id for f in delta.still_open}
+        result = result.model_copy(update={"findings": [
+            f.model_copy(update={"id": carried.get(f.path + f.title, f.id)})
+            for f in result.findings]})
+    fresh = {f.id for f in delta.new} if delta is not None else {f.id for f in result.findings}
+    anchors = diff_lines(diff)
+    comments = [InlineComment(f.path, f.line, inline_body(f)) for f in result.findings
+                if f.id in fresh and (f.path, f.line) in anchors]
+    record = PanelRecord(scope=scope, commit=commit, result=result,
+                         fixed=delta.fixed if delta else [])
+    body = tracking.render(render_summary(scope, commit, result, delta),
+                           {"panel": record.model_dump(mode="json")})
+    posted = forge.post_review(pr, commit, body, FORGE_VERDICT[result.verdict], comments)
+    return result, posted
