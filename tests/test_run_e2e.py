@@ -37,6 +37,15 @@ CHECK_SUB = f"{PY} -c 'from calc.subtract import subtract; print(subtract(5, 3))
 CHECK_MUL = f"{PY} -c 'from calc.multiply import multiply; print(multiply(4, 3))'"
 
 
+LESSON = {"kind": "pattern", "trigger": "when adding an operation to calc",
+          "insight": "put it in its own module under calc/ with a unittest beside it, because "
+                     "parallel tasks editing one module conflict when merged",
+          "evidence": "T1 and T2 each added a module and merged without conflict",
+          "paths": ["calc/*.py"], "tags": ["structure"]}
+VAGUE = {"kind": "preference", "trigger": "when writing any code at all",
+         "insight": "be careful and follow best practices", "evidence": "general experience"}
+
+
 def plan_reply() -> Reply:
     return call(
         "submit_plan",
@@ -71,6 +80,7 @@ def calc_scripts() -> dict[tuple[object, ...], list[Reply]]:
         ("reviewer", "T2"): [call("submit_review", verdict="approve", findings=[])],
         ("evaluator", "T1"): evaluation("T1", CHECK_SUB),
         ("evaluator", "T2"): evaluation("T2", CHECK_MUL),
+        ("learner",): [call("submit_lessons", lessons=[LESSON, VAGUE])],
         ("evaluator", None): [
             call("run", command=f"{CHECK_SUB} && {CHECK_MUL}"),
             call("submit_evaluation", verdict="pass", criteria=[
@@ -105,7 +115,7 @@ def test_brief_is_planned_built_evaluated_and_merged(stub: StubModelServer, samp
 
     ledger = Ledger.for_repo(sample_repo)
     assert ledger.totals().calls == len(stub.requests)
-    assert set(ledger.by_role()) == {"planner", "generator", "reviewer", "evaluator"}
+    assert set(ledger.by_role()) == {"planner", "generator", "reviewer", "evaluator", "learner"}
     assert ledger.totals().cost_usd > 0
 
     forge = LocalForge(sample_repo / ".factory" / "forge.db")
@@ -119,6 +129,23 @@ def test_brief_is_planned_built_evaluated_and_merged(stub: StubModelServer, samp
     final = json.loads((runs / "evaluator.json").read_text())
     assert "exit code 0" in final[1]["content"] and "Ran 3 tests" in final[1]["content"]
     assert len([c for c in forge.comments(1) if c.by_factory]) == 1
+
+    # The merged PR taught one lesson (the vague one was rejected), with provenance.
+    assert "Lessons from #2: 1 added, 0 already known, 1 rejected" in result.output
+    [lesson] = [json.loads(line) for line in
+                (sample_repo / ".factory" / "lessons.jsonl").read_text().splitlines()]
+    assert lesson["trigger"] == LESSON["trigger"]
+    merge = git(sample_repo, "rev-parse", "HEAD")
+    assert lesson["source"] == {"repo": "calc", "issue": 1, "pr": 2, "commit": merge,
+                                "by": "openai/scripted"}
+
+    # Learning from the same PR again adds nothing.
+    again = CliRunner().invoke(main, ["learn", "2", "--repo", str(sample_repo), "--json"])
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.output) == {"pr": 2, "added": [], "known": [lesson["id"]],
+                                        "rejected": [{"trigger": VAGUE["trigger"],
+                                                      "why": "too generic to act on"}]}
+    assert len((sample_repo / ".factory" / "lessons.jsonl").read_text().splitlines()) == 1
 
 
 def test_budget_spent_mid_task_stops_cleanly_and_resume_finishes(
@@ -213,14 +240,15 @@ def test_killed_run_resumes_without_redoing_finished_tasks(stub: StubModelServer
     stub.responder = ScriptedModel(scripts)
     process = subprocess.Popen([PY, "-m", "pipeline", "run", "--repo", str(sample_repo),
                                 "--yes", BRIEF], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+                               stderr=subprocess.PIPE, text=True)
     db = sample_repo / ".factory" / "forge.db"
     try:
-        for _ in range(600):
+        for _ in range(1200):
             if ("generator", "T2") in roles_requested(stub):
                 break
             if process.poll() is not None:
-                pytest.fail("the run ended before it could be killed")
+                pytest.fail("the run ended before it could be killed: "
+                            + (process.stderr.read() if process.stderr else ""))
             time.sleep(0.1)
         process.kill()
         process.wait()
