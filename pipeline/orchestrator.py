@@ -15,15 +15,15 @@ from pipeline.agent.workspace import Workspace
 from pipeline.config import Config
 from pipeline.errors import WorkFailed
 from pipeline.forge.local import LocalForge
-from pipeline.forge.types import InlineComment, phase_label
+from pipeline.forge.types import phase_label
 from pipeline.ledger import Ledger
 from pipeline.progress import Progress
+from pipeline.review import PanelInput, PanelResult, feedback, review_change
 from pipeline.roles.base import RoleContext
 from pipeline.roles.evaluator import EvalInput, EvalOutcome, evaluate
 from pipeline.roles.generator import BuildInput, generate
 from pipeline.roles.planner import Asker, PlanInput, plan
-from pipeline.roles.reviewer import ReviewInput, review
-from pipeline.roles.schemas import Criterion, Review, TaskSpec
+from pipeline.roles.schemas import Criterion, TaskSpec
 from pipeline.sandbox import WorktreeSandbox
 from pipeline.scheduler import run_dag
 from pipeline.state import Phase, RunState, save
@@ -169,7 +169,7 @@ class Pipeline:
                                                    subject=f"task {spec.id}: {spec.title}",
                                                    task=spec.id))
             self.post_evaluation(spec.id, outcome)
-            if outcome.passed and not verdict.blocking:
+            if outcome.passed and verdict.passed:
                 return True, None
             feedback = findings_text(verdict, outcome)
             reason = f"after {round_number} round(s): {first_line(feedback)}"
@@ -187,20 +187,15 @@ class Pipeline:
             if task_id in self.state.tasks:
                 self.state.tasks[task_id].summary = summary
 
-    def review(self, spec: TaskSpec, workspace: Workspace, base: str) -> Review:
-        plan_, reviewer = self.state.plan, self.config.models.panel()[0]
-        assert plan_ is not None
-        diff = git.diff(workspace.root, base)
-        result = review(self.ctx, ReviewInput(plan_.spec, plan_.acceptance_criteria, spec, diff,
-                                              Workspace(workspace.root), reviewer.model,
-                                              reviewer.focus))
-        assert self.state.pr is not None
-        self.forge.post_review(
-            self.state.pr, git.head(workspace.root), review_body(spec.id, result),
-            "approve" if result.verdict == "approve" else "changes",
-            [InlineComment(f.path, f.line, f"**{f.severity}**: {f.title}\n\n{f.body}")
-             for f in result.findings if f.line > 0])
-        return result
+    def review(self, spec: TaskSpec, workspace: Workspace, base: str) -> PanelResult:
+        """The review panel on the task's change, posted once per commit as one review."""
+        plan_ = self.state.plan
+        assert plan_ is not None and self.state.pr is not None
+        given = PanelInput(plan_.spec, plan_.acceptance_criteria, spec,
+                           git.diff(workspace.root, base), Workspace(workspace.root),
+                           focus_paths=git.changed_files(workspace.root, base))
+        return review_change(self.ctx, self.forge, self.state.pr, spec.id,
+                             git.head(workspace.root), given)
 
     def post_evaluation(self, subject: str, outcome: EvalOutcome) -> None:
         assert self.state.pr is not None
@@ -261,19 +256,10 @@ def first_line(text: str) -> str:
     return next((line.strip("- ").strip() for line in text.splitlines() if line.strip()), "")[:200]
 
 
-def review_body(task_id: str, result: Review) -> str:
-    if not result.findings:
-        return f"Review of {task_id}: **{result.verdict}**, no findings."
-    rows = "\n".join(f"| {f.severity} | `{f.path}:{f.line}` | {f.title} |" for f in result.findings)
-    return (f"Review of {task_id}: **{result.verdict}**\n\n| severity | where | what |\n"
-            f"|---|---|---|\n{rows}")
-
-
-def findings_text(verdict: Review, outcome: EvalOutcome) -> str:
+def findings_text(verdict: PanelResult, outcome: EvalOutcome) -> str:
     lines = []
     if not outcome.passed:
         lines += ["Evaluation failed:", outcome.failures()]
-    if verdict.findings:
-        lines.append("Review findings:")
-        lines += [f"- [{f.severity}] {f.path}:{f.line} {f.title}: {f.body}" for f in verdict.findings]
+    if review := feedback(verdict):
+        lines.append(review)
     return "\n".join(lines)
