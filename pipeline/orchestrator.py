@@ -18,7 +18,7 @@ from pipeline.forge.local import LocalForge
 from pipeline.forge.types import phase_label
 from pipeline.ledger import Ledger
 from pipeline.progress import Progress
-from pipeline.review import PanelInput, PanelResult, feedback, review_change
+from pipeline.review import PanelInput, PanelResult, panel_feedback, review_change
 from pipeline.roles.base import RoleContext
 from pipeline.roles.evaluator import EvalInput, EvalOutcome, evaluate
 from pipeline.roles.generator import BuildInput, generate
@@ -260,6 +260,6 @@ def findings_text(verdict: PanelResult, outcome: EvalOutcome) -> str:
     lines = []
     if not outcome.passed:
         lines += ["Evaluation failed:", outcome.failures()]
-    if review := feedback(verdict):
+    if review := panel_feedback(verdict):
         lines.append(review)
     return "\n".join(lines)

@@ -19,7 +19,7 @@ def review_change(ctx: RoleContext, forge: Forge, pr: int, scope: str, commit: s
     return result
 
 
-def feedback(result: PanelResult) -> str:
+def panel_feedback(result: PanelResult) -> str:
     """What the generator is told about the panel's review; empty when it passed clean."""
     lines: list[str] = []
     if result.verdict == "no_quorum":
