@@ -26,6 +26,8 @@ SCHEMA = 1
 SPARSE = "bm25"
 DENSE = "dense"
 BATCH = 256
+# Evidence can be a long log; its head (the error) is what matches a later failure.
+EVIDENCE_CHARS = 400
 log = logging.getLogger(__name__)
 _NAMESPACE = uuid.UUID("6f1d3c2e-8a4b-5c6d-9e0f-a1b2c3d4e5f6")
 
@@ -37,7 +39,7 @@ def point_id(lesson_id: str) -> str:
 def sparse_fields(lesson: Lesson) -> list[tuple[str, float]]:
     """What the sparse vector reads, and how much: the situation and tags count double."""
     return [(lesson.trigger, 2.0), (" ".join(lesson.tags), 2.0), (lesson.insight, 1.0),
-            (" ".join(lesson.paths), 1.0), (lesson.evidence, 0.5)]
+            (" ".join(lesson.paths), 1.0), (lesson.evidence[:EVIDENCE_CHARS], 0.5)]
 
 
 def dense_text(lesson: Lesson) -> str:

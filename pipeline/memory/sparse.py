@@ -18,6 +18,7 @@ B = 0.75
 # A fixed average length keeps every stored vector valid as the collection grows; lessons
 # are short and similar in length, so the error against the true average is small.
 AVG_DOC_LEN = 40.0
+MAX_QUERY_TERMS = 64
 
 _STOP_TEXT = """
 a about above after again against all am an and any are as at be because been before being
@@ -97,8 +98,11 @@ def encode_document(fields: Iterable[tuple[str, float]]) -> Sparse:
     return _to_sparse(weights)
 
 
-def encode_query(text: str) -> Sparse:
+def encode_query(text: str, max_terms: int = MAX_QUERY_TERMS) -> Sparse:
+    """The first max_terms distinct terms: embedded Qdrant's cost grows with query length."""
     weights: dict[int, float] = {}
     for term in tokens(text):
+        if len(weights) >= max_terms:
+            break
         weights[term_index(term)] = 1.0
     return _to_sparse(weights)

@@ -34,3 +34,8 @@ def test_query_vector_is_sorted_and_unique() -> None:
 
 def test_nothing_but_stop_words_gives_an_empty_query() -> None:
     assert encode_query("the and of").indices == []
+
+
+def test_long_queries_are_capped() -> None:
+    long = " ".join(f"term{i}x" for i in range(500))
+    assert len(encode_query(long).indices) == 64
