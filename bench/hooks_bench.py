@@ -3,8 +3,9 @@
     .venv/bin/python bench/hooks_bench.py [--runs N]
 
 Prints the median wall time of each (a fresh process per run, as pre-commit starts the
-hook) and their ratio, for lessons spread over realistic globs and for the worst case where
-every lesson applies to every file; then what `pre-commit run` itself adds.
+hook) and their ratio: with 100 or all 1,000 lessons carrying a check, spread over eight
+globs, and the worst case where every check applies to every file; then the interpreter's
+bare start-up and what `pre-commit run` itself adds.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from pipeline.hooks import diff, lessons
 from pipeline.memory.lesson import Check, Lesson, Source, to_line
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,12 +38,20 @@ TEMPLATES = [
 ]
 
 
+SCENARIOS = [
+    ("100-checks over 8 globs", False, 100),
+    ("1000-checks over 8 globs", False, 1000),
+    ("1000-checks on every file", True, 1000),
+]
+
+
 def _git(repo: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
 
 
-def make_repo(root: Path, every_file: bool) -> Path:
-    repo = root / ("worst" if every_file else "spread")
+def make_repo(root: Path, name: str, every_file: bool, checked: int) -> Path:
+    """A repository with the change staged; `checked` of the lessons carry a check."""
+    repo = root / name
     repo.mkdir()
     _git(repo, "init", "-q", "-b", "main")
     names = [
@@ -62,7 +72,9 @@ def make_repo(root: Path, every_file: bool) -> Path:
                 pattern=TEMPLATES[i % len(TEMPLATES)].format(i=i),
                 files="**" if every_file else GLOBS[i % len(GLOBS)],
                 severity="warn",
-            ),
+            )
+            if i % (LESSONS // checked) == 0
+            else None,
         )
         for i in range(LESSONS)
     ]
@@ -84,12 +96,41 @@ def make_repo(root: Path, every_file: bool) -> Path:
 
 
 def median_ms(argv: list[str], cwd: Path, runs: int) -> float:
-    times = []
+    return medians_ms([argv], cwd, runs)[0]
+
+
+def medians_ms(commands: list[list[str]], cwd: Path, runs: int) -> list[float]:
+    """Median wall time of each command, their runs interleaved so load hits all alike."""
+    times: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(argv, cwd=cwd, capture_output=True, check=False)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+        for argv, samples in zip(commands, times, strict=True):
+            start = time.perf_counter()
+            subprocess.run(argv, cwd=cwd, capture_output=True, check=False)
+            samples.append(time.perf_counter() - start)
+    return [statistics.median(samples) * 1000 for samples in times]
+
+
+def in_process_ms(repo: Path, runs: int) -> tuple[float, float, float]:
+    """Median ms of the hook's three steps, imports and start-up left out."""
+    steps: list[list[float]] = [[], [], []]
+    here = os.getcwd()
+    os.chdir(repo)
+    try:
+        for _ in range(runs):
+            start = time.perf_counter()
+            guards = lessons.load_guards()
+            loaded = time.perf_counter()
+            added = diff.added_lines()
+            diffed = time.perf_counter()
+            lessons.find_hits(guards, added)
+            for samples, took in zip(
+                steps, (loaded - start, diffed - loaded, time.perf_counter() - diffed), strict=True
+            ):
+                samples.append(took)
+    finally:
+        os.chdir(here)
+    load, read, find = (statistics.median(samples) * 1000 for samples in steps)
+    return load, read, find
 
 
 def precommit_ms(repo: Path, runs: int) -> float:
@@ -109,18 +150,20 @@ def main() -> None:
     runs = parser.parse_args().runs
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
     print(
-        f"{FILES} staged files, {FILES * (LINES_ADDED + 1)} added lines, {LESSONS} lessons "
-        f"with checks; median of {runs} runs"
+        f"{FILES} staged files, {FILES * (LINES_ADDED + 1)} added lines, {LESSONS} lessons; "
+        f"median of {runs} runs"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        for every_file in (False, True):
-            repo = make_repo(Path(tmp), every_file)
-            diff = median_ms(["git", "diff", "--cached"], repo, runs)
-            hook = median_ms([sys.executable, str(HOOK)], repo, runs)
-            label = "every lesson on every file" if every_file else "lessons over 8 globs"
+        for label, every_file, checked in SCENARIOS:
+            repo = make_repo(Path(tmp), label.replace(" ", "-"), every_file, checked)
+            git_ms, hook_ms = medians_ms(
+                [["git", "diff", "--cached"], [sys.executable, str(HOOK)]], repo, runs
+            )
+            load, read, find = in_process_ms(repo, runs)
             print(
-                f"{label:28} git diff --cached {diff:6.1f} ms   factory-lessons {hook:6.1f} ms"
-                f"   ratio {hook / diff:4.1f}x"
+                f"{label:26} git diff --cached {git_ms:5.1f} ms  factory-lessons {hook_ms:6.1f} ms"
+                f"  ratio {hook_ms / git_ms:4.1f}x  (in-process: load {load:4.1f}, "
+                f"diff {read:4.1f}, match {find:4.1f} ms)"
             )
         empty = median_ms([sys.executable, "-c", "pass"], repo, runs)
         print(f"{'python -c pass':28} {empty:6.1f} ms (interpreter start-up, in every hook run)")

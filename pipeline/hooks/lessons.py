@@ -13,40 +13,45 @@ import re
 import sys
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 
 from pipeline.hooks import diff, globs, literals
 from pipeline.memory.patterns import compile_pattern
 
 # The same path as pipeline.memory.lesson.LESSONS_FILE, which cannot be imported cheaply.
 LESSONS_FILE = ".factory/lessons.jsonl"
-_SLUG = re.compile(r"[\w.-]+/[\w.-]+")
+_SLUG = r"[\w.-]+/[\w.-]+"  # compiled on first use: only a hit needs it
 
 
 class LessonsError(Exception):
     pass
 
 
-@dataclass(frozen=True)
 class Guard:
-    """One active lesson's check, with what a hit must show."""
+    """One active lesson's check; the rest of the lesson is read only when it hits."""
 
-    lesson_id: str
-    trigger: str
-    insight: str
-    origin: str
-    files: str
-    severity: str
-    pattern: str
-    where: str
+    __slots__ = ("files", "lesson", "pattern", "severity", "where")
+
+    def __init__(self, lesson: dict[str, object], where: str) -> None:
+        check = lesson["check"]
+        assert isinstance(check, dict)
+        pattern, files = check.get("pattern"), check.get("files", "**")
+        severity = check.get("severity", "warn")
+        if not isinstance(pattern, str) or not isinstance(files, str):
+            raise LessonsError(f"{where}: check.pattern and check.files must be strings")
+        if severity not in ("error", "warn"):
+            raise LessonsError(f"{where}: check.severity must be error or warn, not {severity!r}")
+        self.lesson, self.where = lesson, where
+        self.pattern, self.files, self.severity = pattern, files, str(severity)
+
+    def field(self, name: str) -> str:
+        return str(self.lesson.get(name, ""))
 
 
-@dataclass(frozen=True)
 class Hit:
-    path: str
-    line: int
-    text: str
-    guard: Guard
+    __slots__ = ("guard", "line", "path", "text")
+
+    def __init__(self, path: str, line: int, text: str, guard: Guard) -> None:
+        self.path, self.line, self.text, self.guard = path, line, text, guard
 
 
 def origin(source: object) -> str:
@@ -55,9 +60,9 @@ def origin(source: object) -> str:
         return ""
     server = os.environ.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
     repo, parts = source.get("repo"), []
-    if isinstance(repo, str) and _SLUG.fullmatch(repo) and source.get("pr"):
+    if isinstance(repo, str) and re.fullmatch(_SLUG, repo) and source.get("pr"):
         parts.append(f"{server}/{repo}/pull/{source['pr']}")
-    elif isinstance(repo, str) and _SLUG.fullmatch(repo) and source.get("issue"):
+    elif isinstance(repo, str) and re.fullmatch(_SLUG, repo) and source.get("issue"):
         parts.append(f"{server}/{repo}/issues/{source['issue']}")
     elif repo:
         parts.append(f"{repo} PR #{source['pr']}" if source.get("pr") else str(repo))
@@ -68,23 +73,17 @@ def origin(source: object) -> str:
     return ", ".join(parts)
 
 
-def _guard(data: dict[str, object], check: dict[str, object], where: str) -> Guard:
-    pattern, files = check.get("pattern"), check.get("files", "**")
-    severity = check.get("severity", "warn")
-    if not isinstance(pattern, str) or not isinstance(files, str):
-        raise LessonsError(f"{where}: check.pattern and check.files must be strings")
-    if severity not in ("error", "warn"):
-        raise LessonsError(f"{where}: check.severity must be error or warn, not {severity!r}")
-    return Guard(
-        lesson_id=str(data.get("id", "")),
-        trigger=str(data.get("trigger", "")),
-        insight=str(data.get("insight", "")),
-        origin=origin(data.get("source")),
-        files=files,
-        severity=str(severity),
-        pattern=pattern,
-        where=where,
-    )
+def _parse(rows: list[tuple[int, str]], path: str) -> list[object]:
+    try:
+        # One call for the whole file; only a broken file is read line by line, for its line.
+        return list(json.loads("[" + ",".join(line for _, line in rows) + "]"))
+    except json.JSONDecodeError:
+        for number, line in rows:
+            try:
+                json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise LessonsError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
+        raise LessonsError(f"{path}: expected one JSON object a line") from None
 
 
 def load_guards(path: str = LESSONS_FILE) -> list[Guard]:
@@ -93,19 +92,21 @@ def load_guards(path: str = LESSONS_FILE) -> list[Guard]:
             text = handle.read()
     except FileNotFoundError:
         return []
-    guards: list[Guard] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        # Lessons are written one JSON object a line with `"check": null` when they have none;
-        # skipping those unparsed keeps a thousand-lesson file cheap.
-        if '"check"' not in line or '"check": null' in line:
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise LessonsError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-        check = data.get("check") if isinstance(data, dict) else None
-        if isinstance(check, dict) and data.get("status", "active") == "active":
-            guards.append(_guard(data, check, f"{path}:{number}"))
+    # Lessons are written one JSON object a line, with `"check": null` when they carry no
+    # check: those are skipped unparsed. (Inside a JSON string the quotes would be escaped.)
+    rows = [
+        (number, line)
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and '"check": null' not in line
+    ]
+    guards = []
+    for (number, _), lesson in zip(rows, _parse(rows, path), strict=True):
+        if (
+            isinstance(lesson, dict)
+            and isinstance(lesson.get("check"), dict)
+            and lesson.get("status", "active") == "active"
+        ):
+            guards.append(Guard(lesson, f"{path}:{number}"))
     return guards
 
 
@@ -128,17 +129,19 @@ class _Block:
             self._words = set(literals.WORD.findall(self.text))
         return word in self._words
 
-    def search(self, guard: Guard) -> Iterator[Hit]:
-        need = literals.required(guard.pattern)
-        if (need.word and not self._has_word(need.word)) or need.literal not in self.text:
+    def search(self, guard: Guard, everything: _Block) -> Iterator[Hit]:
+        """Hits of guard here; everything (all added lines) screens first, for its words
+        are indexed once for all globs."""
+        literal, word = literals.required(guard.pattern)
+        if (word and not everything._has_word(word)) or literal not in self.text:
             return
         try:
             # MULTILINE changes nothing on one line, and lets ^ and $ work in the block.
             pattern = compile_pattern(guard.pattern, re.MULTILINE)
         except ValueError as exc:
             raise LessonsError(f"{guard.where}: {exc}") from None
-        if need.literal:
-            candidates = self._lines_after(lambda at: self.text.find(need.literal, at))
+        if literal:
+            candidates = self._lines_after(lambda at: self.text.find(literal, at))
         elif "\\A" in guard.pattern or "\\Z" in guard.pattern:
             candidates = iter(range(len(self.rows)))
         else:
@@ -167,25 +170,27 @@ def find_hits(guards: Sequence[Guard], added: diff.AddedLines) -> list[Hit]:
     by_glob: dict[str, list[Guard]] = {}
     for guard in guards:
         by_glob.setdefault(guard.files, []).append(guard)
+    everything = _Block(list(added), added)
     hits: list[Hit] = []
     for glob, group in by_glob.items():
         paths = [path for path in added if globs.matches(glob, path)]
         if paths:
-            block = _Block(paths, added)
+            block = everything if len(paths) == len(added) else _Block(paths, added)
             for guard in group:
-                hits.extend(block.search(guard))
+                hits.extend(block.search(guard, everything))
     return sorted(hits, key=lambda hit: (hit.path, hit.line, hit.guard.severity))
 
 
 def render(hit: Hit) -> str:
     guard = hit.guard
     lines = [
-        f"{hit.path}:{hit.line}: {guard.severity}: {guard.insight} [{guard.lesson_id}]",
-        f"    when: {guard.trigger}",
+        f"{hit.path}:{hit.line}: {guard.severity}: {guard.field('insight')} [{guard.field('id')}]",
+        f"    when: {guard.field('trigger')}",
         f"    line: {hit.text.strip()[:160]}",
     ]
-    if guard.origin:
-        lines.append(f"    from: {guard.origin}")
+    where_from = origin(guard.lesson.get("source"))
+    if where_from:
+        lines.append(f"    from: {where_from}")
     return "\n".join(lines)
 
 

@@ -9,7 +9,6 @@ back-references, numeric escapes) yields no requirement, and the pattern is run 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 WORD = re.compile(r"\w+")
 _TOKEN = re.compile(
@@ -23,22 +22,16 @@ _FLAGS = re.compile(r"\(\?[aiLmsux-]")
 _CONTROL = {"a": "\a", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
 
 
-@dataclass(frozen=True)
-class Required:
-    literal: str = ""
-    """A substring of every match; '' when none is known."""
-    word: str = ""
-    """A whole \\w+ word on every matching line; '' when none is known."""
-
-
-@dataclass
 class _Run:
     """Literal text the pattern matches in one piece; a bound edge is known to meet a
     non-word character (or the line's start or end) in every match."""
 
-    text: str = ""
-    left_bound: bool = False
-    right_bound: bool = False
+    __slots__ = ("left_bound", "right_bound", "text")
+
+    def __init__(self, left_bound: bool = False) -> None:
+        self.text = ""
+        self.left_bound = left_bound
+        self.right_bound = False
 
 
 def _skip_class(pattern: str, i: int) -> int:
@@ -77,8 +70,8 @@ def _runs(pattern: str) -> list[_Run] | None:
         if run.text:
             run.right_bound = bound
             runs.append(run)
-            return _Run(left_bound=bound)
-        return _Run(left_bound=bound or run.left_bound)
+            return _Run(bound)
+        return _Run(bound or run.left_bound)
 
     i = 0
     while i < len(pattern):
@@ -129,10 +122,12 @@ def _runs(pattern: str) -> list[_Run] | None:
     return runs
 
 
-def required(pattern: str) -> Required:
+def required(pattern: str) -> tuple[str, str]:
+    """(literal, word): a substring of every match, and a whole \\w+ word of every matching
+    line; either is '' when none is known."""
     runs = _runs(pattern)
     if not runs:
-        return Required()
+        return "", ""
     literal = max((run.text for run in runs), key=len)
     word = ""
     for run in runs:
@@ -142,4 +137,4 @@ def required(pattern: str) -> Required:
             )
             if whole and len(match[0]) > len(word):
                 word = match[0]
-    return Required(literal, word)
+    return literal, word
