@@ -130,6 +130,15 @@ class GitHubForge:
             state=state, labels=list(labels))])
         return [convert.issue(i) for i in items if "pull_request" not in i]
 
+    def edit_issue(self, number: int, *, title: str | None = None,
+                   body: str | None = None) -> None:
+        """Change an issue's title or body; what is not given is left as it is."""
+        fields = {k: v for k, v in (("title", title), ("body", body)) if v is not None}
+        if fields:
+            url = f"{self._repo.url}/issues/{number}"
+            self._call(f"edit #{number}", lambda: self._gh.requester.requestJsonAndCheck(
+                "PATCH", url, input=fields))
+
     def close_issue(self, number: int) -> None:
         self._call(f"close #{number}", lambda: self._repo.get_issue(number).edit(state="closed"))
 
