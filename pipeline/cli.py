@@ -18,6 +18,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("pipeline.commands.demo:demo", "The whole pipeline offline, on a scripted model."),
     "memory": ("pipeline.commands.memory:memory", "Lessons: add, search, list, show, forget, import, export, stats, rebuild."),
     "status": ("pipeline.commands.status:status", "Issues, phases, tasks and cost so far."),
+    "nightly": ("pipeline.commands.nightly:nightly", "Retry stalled work within budget, consolidate memory, post the daily digest."),
+    "report": ("pipeline.commands.report:report", "A self-contained HTML report of an issue or a period."),
     "learn": ("pipeline.commands.learn:learn", "Distil lessons from a merged pull request."),
     "doctor": ("pipeline.commands.doctor:doctor", "What is missing (config, keys, git, sandbox, memory) and how to fix it."),
     "dispatch": ("pipeline.commands.dispatch:dispatch", "Turn a GitHub Actions event into a factory job."),
