@@ -1,0 +1,1 @@
+"""Watching the factory: issue snapshots, the daily digest, charts, the dashboard and the report."""
