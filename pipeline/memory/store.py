@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import hashlib
+import logging
 import os
 import re
 from collections import Counter
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -25,9 +27,13 @@ from pipeline.memory.lock import DEFAULT_TIMEOUT_S, StoreLock
 from pipeline.memory.ranking import PATH_BOOST, touches, weight
 from pipeline.memory.sanitize import clean_lesson, clean_text
 
+if TYPE_CHECKING:
+    from qdrant_client import QdrantClient
+
 STORAGE_DIR = Path(".factory") / "memory"
 LOCK_FILE = Path(".factory") / "memory.lock"
 EMBEDDED_COLLECTION = "lessons"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -106,12 +112,19 @@ class LessonStore:
                 raise FactoryError(f"cannot use Qdrant at {self.url}: {exc}") from None
             return index
         storage = self.repo / STORAGE_DIR
+        local: QdrantClient | None = None
         try:
-            index = qindex.LessonIndex(qindex.connect(storage, None, None), name, embedder)
+            local = qindex.connect(storage, None, None)
+            index = qindex.LessonIndex(local, name, embedder)
             index.metadata()
             return index
-        except Exception:
+        except Exception as exc:
             # A corrupt embedded index is only a cache of the JSONL: start it afresh.
+            log.warning("embedded lesson index at %s is unreadable (%s); rebuilding it",
+                        storage, exc)
+            if local is not None:
+                with contextlib.suppress(Exception):
+                    local.close()
             qindex.wipe_embedded(storage)
             return qindex.LessonIndex(qindex.connect(storage, None, None), name, embedder)
 
