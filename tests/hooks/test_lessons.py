@@ -124,3 +124,14 @@ def test_screening_finds_exactly_what_a_per_line_search_finds(tmp_path: Path) ->
         (hit.path, hit.line, hit.guard.pattern) for hit in lessons.find_hits(found, added)
     )
     assert hits == expected
+
+
+def test_hook_runs_on_a_bare_interpreter(git_repo: Path) -> None:
+    """`python -S` has no site-packages: what any python3 on PATH offers."""
+    write_lessons(git_repo, [guard("eval\\(", insight="never eval input")])
+    stage(git_repo, "a.py", "eval(x)\n")
+    hook = ROOT / "hooks" / "factory_lessons.py"
+    done = subprocess.run([sys.executable, "-S", str(hook)], cwd=git_repo, capture_output=True,
+                          text=True)  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "a.py:1: error: never eval input" in done.stdout
