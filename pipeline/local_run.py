@@ -200,7 +200,8 @@ def run_brief(options: RunOptions, console: Console) -> RunOutcome:
         ctx = RoleContext(config, client, repo, trajectories=factory_dir / "runs" / run_id,
                           lessons=memory_source(repo, config))
         with Progress(console, lambda: ledger.run_totals(run_id)) as progress:
-            pipeline = Pipeline(repo, config, forge, ledger, ctx, state, progress, options.ask)
+            pipeline = Pipeline(repo, config, forge, ledger, ctx, state, progress,
+                                progress.asking(options.ask))
             try:
                 pipeline.execute()
             except (BudgetExceeded, ModelUnavailable) as exc:

@@ -51,6 +51,22 @@ class Progress:
         if self._live is not None:
             self._live.__exit__(kind, error, trace)
 
+    def asking(self, ask: Callable[[list[str]], list[str]] | None
+               ) -> Callable[[list[str]], list[str]] | None:
+        """The same question-asker, with the live view paused while the person answers."""
+        if ask is None or self._live is None:
+            return ask
+        live = self._live
+
+        def paused(questions: list[str]) -> list[str]:
+            live.stop()
+            try:
+                return ask(questions)
+            finally:
+                live.start()
+
+        return paused
+
     def update(self, state: RunState, activity: str) -> None:
         with self._lock:
             self.state = state.model_copy(deep=True)
