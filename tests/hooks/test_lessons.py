@@ -90,9 +90,11 @@ def test_main_reports_and_decides(
     stage(git_repo, "a.py", "x = 1\n# TODO later\n")
     assert lessons.main([]) == 0
     assert "a.py:2: warn:" in capsys.readouterr().out
+    stage(git_repo, ".factory/lessons.jsonl", (git_repo / ".factory/lessons.jsonl").read_text())
     stage(git_repo, "b.py", "eval(data)\n")
-    assert lessons.main(["b.py"]) == 1
+    assert lessons.main(["b.py", ".factory/lessons.jsonl"]) == 1
     out = capsys.readouterr().out
+    assert "lessons.jsonl" not in out.split("factory-lessons:")[0]
     assert "b.py:1: error: never eval input" in out
     assert "https://github.com/acme/app/pull/7" in out
     assert "a.py" not in out
