@@ -135,7 +135,7 @@ def fit_diff(diff: str, budget_tokens: int, focus_paths: Sequence[str] = ()) -> 
         if patched.is_binary_file:
             omitted.append(f"{path}: binary file changed")
             continue
-        if patched.is_removed_file:
+        if patched.target_file == "/dev/null":  # not is_removed_file: an emptied file is not gone
             omitted.append(f"{path}: file deleted ({patched.removed} lines)")
             continue
         text, notes = _kept(patched)
