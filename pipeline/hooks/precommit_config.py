@@ -13,7 +13,8 @@ from pipeline import git, proc
 from pipeline.errors import BadInput
 
 CONFIG_FILE = ".pre-commit-config.yaml"
-# Where `ensure_factory_hooks(repo, rev=...)` points pre-commit; it clones this at rev.
+# Where `ensure_factory_hooks(repo, rev=...)` points pre-commit, which clones it at rev.
+# A placeholder until the project's public repository is settled: callers may pass url=.
 HOOKS_REPO = "https://github.com/dark-factory/dark-factory"
 HOOK_TYPES = ("pre-commit", "commit-msg", "post-commit")
 MINIMUM_PRE_COMMIT = "4.4.0"
