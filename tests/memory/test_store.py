@@ -229,3 +229,20 @@ def test_search_falls_back_to_sparse_when_the_embedder_fails(
 
         monkeypatch.setattr(embedder, "embed", down)
         assert store.search("database is locked")[0].lesson.id == lessons[0].id
+
+
+@pytest.mark.filterwarnings("ignore:Failed to obtain server version")
+def test_an_unreachable_qdrant_server_is_a_clear_error(repo: Path, config: Config,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.errors import FactoryError
+    from pipeline.memory.store import collection_name
+
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/Shop-App")
+    assert collection_name(repo, "http://qdrant:6333") == "lessons_acme_shop_app"
+    assert collection_name(repo, None) == "lessons"
+    server = config.model_copy(update={"memory": config.memory.model_copy(
+        update={"url": "http://127.0.0.1:9"})})
+    with pytest.raises(FactoryError, match=r"cannot use Qdrant at http://127\.0\.0\.1:9"):
+        open_store(repo, server)
+    with open_store(repo, config):  # the lock was released
+        pass
