@@ -44,7 +44,7 @@ def config(**limits: Any) -> Config:
 
 
 def context(cfg: Config, repo: Path, ledger: Ledger | None = None) -> RoleContext:
-    ledger = ledger or Ledger.for_repo(repo)
+    ledger = ledger or Ledger(repo.parent / "ledger.db")
     return RoleContext(cfg, ModelClient(cfg, ledger, run_id="test-run", retry_base_s=0.01), repo)
 
 

@@ -52,7 +52,7 @@ def test_findings_merge_across_providers_and_failures_never_approve(
         stub: StubModelServer, sample_repo: Path) -> None:
     stub.responder = scripts()
     make_change(sample_repo, {"calc/divide.py": DIVIDE, "tests/test_divide.py": TEST_DIVIDE})
-    ledger = Ledger.for_repo(sample_repo)
+    ledger = Ledger(sample_repo.parent / "ledger.db")
 
     result = run_panel(context(config(quorum=3), sample_repo, ledger),
                        panel_input(sample_repo, reviewers=FIVE))
