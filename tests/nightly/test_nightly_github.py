@@ -1,0 +1,77 @@
+"""Nightly against the fake GitHub: stalled issues are requeued for the role jobs, moved ones
+re-planned, budget-capped ones left exactly as they were; the digest issue is made once a day."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from factory_testlib import factory_yaml, git
+from observe_testlib import hours_ago, now, seed_call, seed_issue
+
+from pipeline import config as config_module
+from pipeline.forge.github import GitHubForge
+from pipeline.ledger import Ledger
+from pipeline.local_run import prepare_factory_dir
+from pipeline.nightly import run_nightly
+from pipeline.observe.forges import on_github, open_forge
+from pipeline.retriers import Requeue
+from pipeline.state import load
+from pipeline.testing.fake_github import FakeGitHub
+
+from .conftest import REPO
+
+
+def test_requeues_replans_and_keeps_one_digest(fake: FakeGitHub, github: GitHubForge,
+                                               git_repo: Path) -> None:
+    (git_repo / "factory.yaml").write_text(factory_yaml(budget={"per_issue_usd": 0.5}))
+    git(git_repo, "add", "factory.yaml")
+    git(git_repo, "commit", "-qm", "config")
+    old_base = git(git_repo, "rev-parse", "HEAD~1")
+    head = git(git_repo, "rev-parse", "HEAD")
+    prepare_factory_dir(git_repo)
+    ledger = Ledger.for_repo(git_repo)
+    stalled = seed_issue(github, "stalled on a model outage", "stopped", base_commit=head,
+                         reason="no model answered for generator", cost=0.02)
+    seed_call(ledger, stalled.issue, at=hours_ago(4), cost=0.02)
+    capped = seed_issue(github, "over its cap", "stopped", base_commit=head,
+                        reason="budget spent: the issue #2 cap", cost=0.7)
+    moved = seed_issue(github, "blocked on an old base", "blocked", base_commit=old_base,
+                       reason="tasks blocked: A1 (merge conflict with other tasks)")
+    seed_call(ledger, moved.issue, at=now(), cost=0.04, role="reviewer", model="openai/judge")
+    capped_comment = github.comments(capped.issue)[0].body
+    config = config_module.load(git_repo)
+    day = now().date().isoformat()
+
+    first = run_nightly(git_repo, config, github, ledger, Requeue(github, day))
+
+    by_issue = {a["issue"]: a["action"] for a in first.actions}
+    assert by_issue == {stalled.issue: "requeued", capped.issue: "skipped",
+                        moved.issue: "replan-queued"}
+    requeued = github.get_issue(stalled.issue)
+    assert "factory:building" in requeued.labels and "factory:blocked" not in requeued.labels
+    state = load(github, stalled.issue)
+    assert state is not None and state.phase == "building" and "requeued" in (state.reason or "")
+    assert github.get_issue(capped.issue).labels == ("factory", "factory:blocked")
+    assert github.comments(capped.issue)[0].body == capped_comment
+    replanned = load(github, moved.issue)
+    assert replanned is not None and replanned.plan is None and replanned.base_commit == head
+    assert "factory:planning" in github.get_issue(moved.issue).labels
+    assert len(github.comments(moved.issue)) == 1
+    assert first.digest_created and first.memory == "no lessons yet"
+
+    seed_call(ledger, None, at=now(), cost=0.05, role="learner")
+    second = run_nightly(git_repo, config, github, ledger, Requeue(github, day))
+
+    digests = github.list_issues(["factory:digest"], state="all")
+    assert [d.number for d in digests] == [first.digest_issue] == [second.digest_issue]
+    assert not second.digest_created and fake.calls["PATCH /repos/{owner}/{repo}/issues/{issue_number}"] == 1
+    body = digests[0].body
+    assert "learner" in body and "openai/judge" in body and "replan-queued" in body
+    assert "factory" not in digests[0].labels
+
+
+def test_open_forge_follows_the_actions_variables(tmp_path: Path, fake: FakeGitHub) -> None:
+    env = {"GITHUB_REPOSITORY": REPO, "GITHUB_TOKEN": "t", "GITHUB_API_URL": fake.base_url}
+    assert on_github(env) and isinstance(open_forge(tmp_path, env), GitHubForge)
+    assert not on_github({"GITHUB_REPOSITORY": REPO})
+    assert type(open_forge(tmp_path, {})).__name__ == "LocalForge"
