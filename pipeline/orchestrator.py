@@ -14,10 +14,10 @@ from pipeline.agent.exceptions import RoleFailed
 from pipeline.agent.workspace import Workspace
 from pipeline.config import Config
 from pipeline.errors import WorkFailed
-from pipeline.forge.local import LocalForge
 from pipeline.forge.types import phase_label
 from pipeline.ledger import Ledger
 from pipeline.progress import Progress
+from pipeline.protocols import Forge
 from pipeline.review import PanelInput, PanelResult, panel_feedback, review_change
 from pipeline.roles.base import RoleContext
 from pipeline.roles.evaluator import EvalInput, EvalOutcome, evaluate
@@ -36,7 +36,7 @@ PHASE_LABEL = {"planning": "planning", "building": "building", "evaluating": "re
 class Pipeline:
     repo: Path
     config: Config
-    forge: LocalForge
+    forge: Forge
     ledger: Ledger
     ctx: RoleContext
     state: RunState
@@ -66,8 +66,15 @@ class Pipeline:
 
     # the run ----------------------------------------------------------------------------
     def execute(self) -> None:
+        """The whole run: plan, build, check the issue, merge. Each phase is also an entry
+        point of its own, for forges where the phases run as separate jobs (GitHub)."""
         if self.state.plan is None:
             self.plan()
+        if self.build() and self.check_issue():
+            self.merge()
+
+    def build(self) -> bool:
+        """The integration branch and its PR, then every task; False when any is blocked."""
         self.prepare_integration()
         self.record("building tasks", "building")
         for task in self.state.tasks.values():
@@ -82,10 +89,8 @@ class Pipeline:
         if blocked:
             self.stop("blocked", "tasks blocked: " + "; ".join(
                 f"{t.spec.id} ({t.reason})" for t in blocked))
-            return
-        if not self.check_issue():
-            return
-        self.merge()
+            return False
+        return True
 
     def stop(self, phase: Phase, reason: str) -> None:
         with self._state_lock:
