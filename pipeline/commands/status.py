@@ -1,60 +1,57 @@
-"""`factory status`: issues, phases, tasks and cost so far, from the local forge and ledger."""
+"""`factory status`: a dashboard of issues, phases, tasks, costs and recent failures."""
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
+from rich.live import Live
 
+from pipeline import config as config_module
 from pipeline import git
-from pipeline.forge.local import LocalForge
 from pipeline.ledger import Ledger
-from pipeline.state import RunState, load
+from pipeline.observe.dashboard import Snapshot, has_local_runs, render, snapshot
+from pipeline.observe.forges import on_github, open_forge
 
 
-def collect(repo: Path) -> list[dict[str, Any]]:
-    db = repo / ".factory" / "forge.db"
-    if not db.exists():
-        return []
-    forge, ledger = LocalForge(db), Ledger.for_repo(repo)
-    rows = []
-    for issue in forge.list_issues():
-        state: RunState | None = load(forge, issue.number)
-        rows.append({
-            "issue": issue.number, "title": issue.title, "state": issue.state,
-            "phase": state.phase if state else None,
-            "reason": state.reason if state else None,
-            "tasks": {t.spec.id: {"title": t.spec.title, "status": t.status, "rounds": t.rounds,
-                                  "reason": t.reason}
-                      for t in (state.tasks.values() if state else [])},
-            "pr": state.pr if state else None,
-            "cost_usd": round(ledger.issue_totals(issue.number).cost_usd, 6),
-        })
-    return rows
+def take(repo: Path) -> Snapshot:
+    from pipeline.local_run import prepare_factory_dir
+
+    config = config_module.load(repo)
+    prepare_factory_dir(repo)  # the ledger lives there; its .gitignore keeps the checkout clean
+    forge = open_forge(repo) if on_github() or has_local_runs(repo) else None
+    return snapshot(forge, Ledger.for_repo(repo), config)
 
 
 @click.command()
 @click.option("--repo", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
               show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
-def status(repo: Path, as_json: bool) -> None:
-    """Issues, phases, tasks and cost so far."""
-    rows = collect(git.repo_root(repo))
+@click.option("--watch", is_flag=True, help="Keep the dashboard on screen, refreshed.")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=2.0, show_default=True,
+              help="Seconds between refreshes with --watch.")
+@click.option("--refreshes", type=click.IntRange(min=1), hidden=True,
+              help="Stop --watch after this many refreshes (for tests).")
+def status(repo: Path, as_json: bool, watch: bool, interval: float,
+           refreshes: int | None) -> None:
+    """Issues, phases, tasks, costs and recent failures."""
+    root = git.repo_root(repo)
     if as_json:
-        click.echo(json.dumps({"issues": rows}, indent=2))
+        click.echo(json.dumps(take(root).to_dict(), indent=2))
         return
-    if not rows:
-        click.echo("No factory runs here yet: start one with `factory run \"brief\"`.")
+    console = Console()
+    if not watch:
+        console.print(render(take(root)))
         return
-    table = Table(title="Dark Factory")
-    for column in ("issue", "title", "phase", "tasks", "cost (USD)", "note"):
-        table.add_column(column)
-    for row in rows:
-        passed = sum(1 for t in row["tasks"].values() if t["status"] == "passed")
-        table.add_row(f"#{row['issue']}", row["title"], row["phase"] or "-",
-                      f"{passed}/{len(row['tasks'])}", f"{row['cost_usd']:.4f}", row["reason"] or "")
-    Console().print(table)
+    shown = 0
+    try:
+        with Live(render(take(root)), console=console, auto_refresh=False) as live:
+            while refreshes is None or shown < refreshes:
+                time.sleep(interval)
+                live.update(render(take(root)), refresh=True)
+                shown += 1
+    except KeyboardInterrupt:
+        pass
