@@ -109,9 +109,9 @@ def _kept(patched: PatchedFile) -> tuple[str, list[str]]:
     kept, notes = [], []
     for hunk in patched:
         if hunk.added == 0 and hunk.removed > 0:
-            end = hunk.source_start + hunk.source_length - 1
+            gone = [line.source_line_no or 0 for line in hunk if line.is_removed]
             notes.append(f"{patched.path}: deletion-only hunk omitted (old lines "
-                         f"{hunk.source_start}-{end}, {hunk.removed} removed)")
+                         f"{min(gone)}-{max(gone)} removed)")
         else:
             kept.append(str(hunk))
     return _header(patched) + "".join(kept), notes
