@@ -161,6 +161,10 @@ class Pipeline:
             self.record(f"{spec.id}: generating (round {round_number})")
             finish = generate(self.ctx, BuildInput(plan_.spec, plan_.acceptance_criteria, spec,
                                                    workspace, feedback))
+            hooks = self.run_hooks(workspace)
+            if hooks:
+                feedback = reason = f"The repository's pre-commit hooks failed:\n{hooks}"
+                continue
             with self._git_lock:
                 git.commit_all(workspace.root, f"{spec.id}: {spec.title}\n\n{finish.summary}")
             if git.git(workspace.root, "rev-list", "--count", f"{base}..HEAD") == "0":
@@ -179,6 +183,20 @@ class Pipeline:
             feedback = findings_text(verdict, outcome)
             reason = f"after {round_number} round(s): {first_line(feedback)}"
         return False, reason
+
+    def run_hooks(self, workspace: Workspace) -> str | None:
+        """The repository's pre-commit hooks on the change, in the sandbox: their report if
+        they fail because of the change, None if they pass (or pre-commit itself broke)."""
+        from pipeline.hooks.precommit_config import is_framework_error, run_precommit
+
+        result = run_precommit(workspace.root, sandbox=workspace.sandbox,
+                               timeout=self.config.limits.command_timeout_s)
+        if result.ok:
+            return None
+        if is_framework_error(result):
+            self.record(f"pre-commit could not run its hooks: {first_line(result.stdout)}")
+            return None
+        return (result.stdout + result.stderr)[-6000:]
 
     def set_rounds(self, task_id: str, rounds: int) -> None:
         with self._state_lock:

@@ -33,6 +33,21 @@ def bwrap_available() -> bool:
     return shutil.which("bwrap") is not None
 
 
+def _git_dirs(root: Path) -> tuple[tuple[Path, bool], ...]:
+    """A worktree's git metadata lives in the main repository's .git, which the sandbox's
+    private /tmp (or any path outside the worktree) would hide. Refs and config stay
+    read-only; the object store (pre-commit writes trees) and the worktree's own part (index,
+    HEAD) are writable, so git and pre-commit work inside but no branch can be moved."""
+    result = proc.run(["git", "-C", str(root), "rev-parse", "--path-format=absolute",
+                       "--git-common-dir", "--git-dir"], timeout=30)
+    if not result.ok:
+        return ()
+    common, own = (Path(line) for line in result.stdout.split())
+    if own.is_relative_to(root):
+        return ()
+    return ((common, False), (common / "objects", True), (own, True))
+
+
 class WorktreeSandbox:
     """Implements protocols.Sandbox for one task's worktree."""
 
@@ -44,6 +59,7 @@ class WorktreeSandbox:
         self.passthrough = list(config.env_passthrough)
         self.isolated = config.isolation == "bwrap" or (
             config.isolation == "auto" and bwrap_available())
+        self.git_dirs = _git_dirs(self.root) if self.isolated else ()
 
     def describe(self) -> str:
         if self.isolated:
@@ -54,9 +70,11 @@ class WorktreeSandbox:
         shell = ["bash", "-c", command]
         if not self.isolated:
             return shell
+        binds = ["--bind", str(self.root), str(self.root), "--bind", str(home), str(home)]
+        for path, writable in self.git_dirs:
+            binds += ["--bind" if writable else "--ro-bind", str(path), str(path)]
         return ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-                "--tmpfs", "/tmp", "--bind", str(self.root), str(self.root),
-                "--bind", str(home), str(home), "--unshare-all", "--die-with-parent",
+                "--tmpfs", "/tmp", *binds, "--unshare-all", "--die-with-parent",
                 "--new-session", "--chdir", str(self.root), "--", *shell]
 
     def run(self, command: str, timeout: float | None = None) -> proc.Result:

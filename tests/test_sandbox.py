@@ -60,3 +60,20 @@ def test_bubblewrap_keeps_the_rest_of_the_disk_read_only(tmp_path: Path) -> None
     assert not beside.exists() and not elsewhere.exists()
     assert "Read-only file system" in result.stderr
     assert "bubblewrap" in sandbox.describe()
+
+
+@pytest.mark.skipif(not bwrap_available(), reason="bubblewrap is not installed")
+def test_git_works_in_a_worktree_but_branches_cannot_be_moved(git_repo: Path) -> None:
+    from factory_testlib import git
+
+    worktree = git_repo.parent / "wt"
+    git(git_repo, "worktree", "add", "-q", "-b", "task", str(worktree))
+    before = git(git_repo, "rev-parse", "main")
+    sandbox = WorktreeSandbox(worktree, Sandbox(isolation="bwrap"))
+
+    status = sandbox.run("echo x > new.txt && git add new.txt && git status --short")
+    moved = sandbox.run("git commit -qm sneaky && git branch -f main HEAD")
+
+    assert status.ok and "A  new.txt" in status.stdout
+    assert not moved.ok
+    assert git(git_repo, "rev-parse", "main") == before

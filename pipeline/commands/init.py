@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from pipeline import config_template, git
+from pipeline.hooks.precommit_config import ensure_factory_hooks
 
 GITIGNORE_LINES = ["# Dark Factory: local state stays local, the lessons are shared.",
                    ".factory/*", "!.factory/lessons.jsonl"]
@@ -35,6 +36,9 @@ def install(repo: Path) -> list[str]:
         done.append("wrote factory.yaml (commented defaults)")
     done.append("added .factory/ to .gitignore" if ensure_gitignore(repo)
                 else ".gitignore already ignores .factory/")
+    done.append("added the factory hooks to .pre-commit-config.yaml (then: pre-commit install)"
+                if ensure_factory_hooks(repo) else ".pre-commit-config.yaml already has the "
+                "factory hooks")
     return done
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,6 +12,7 @@ import yaml
 
 from pipeline import git, proc
 from pipeline.errors import BadInput
+from pipeline.protocols import Sandbox
 
 CONFIG_FILE = ".pre-commit-config.yaml"
 # Where `ensure_factory_hooks(repo, rev=...)` points pre-commit, which clones it at rev.
@@ -163,14 +165,19 @@ def ensure_factory_hooks(repo: Path, rev: str | None = None, *, url: str = HOOKS
 
 
 def run_precommit(
-    worktree: Path, files: Sequence[str] | None = None, *, timeout: float = 600
+    worktree: Path,
+    files: Sequence[str] | None = None,
+    *,
+    timeout: float = 600,
+    sandbox: Sandbox | None = None,
 ) -> proc.Result:
     """Run the repository's pre-commit hooks on the change as it would be committed.
 
     Stages the change first (all of it, or `files`), as a commit would, so that hooks that
     read the index (factory-lessons) see it. A repository without a .pre-commit-config.yaml
     passes. A failing result's stdout is the hooks' own report, fit to show a model; hooks
-    that fix files (formatters) leave the fixes in the working tree, unstaged.
+    that fix files (formatters) leave the fixes in the working tree, unstaged. With a sandbox
+    the hooks run inside it: they are the repository's code, which the agent may have edited.
     """
     if not (worktree / CONFIG_FILE).exists():
         return proc.Result(
@@ -185,4 +192,12 @@ def run_precommit(
     else:
         git.git(worktree, "add", "--", *files)
         argv += ["--files", *files]
+    if sandbox is not None:
+        return sandbox.run(shlex.join(argv), timeout=timeout)
     return proc.run(argv, cwd=worktree, env=git._env(), timeout=timeout)
+
+
+def is_framework_error(result: proc.Result) -> bool:
+    """pre-commit itself failed (a hook repo it could not fetch, a crash): not the change's fault."""
+    return result.returncode == 3 or "An unexpected error has occurred" in result.stdout \
+        or "An error has occurred" in result.stdout
