@@ -14,11 +14,8 @@ from pipeline.errors import BadInput
 from pipeline.memory.lesson import Lesson, Source
 from pipeline.protocols import Forge
 from pipeline.roles.base import RoleContext
-from pipeline.roles.learner import LearnInput, LessonProposal, propose_lessons
+from pipeline.roles.learner import LearnInput, propose_lessons
 
-GENERIC = re.compile(r"\b(be careful|best practices?|good code|clean code|write (better|more|good) "
-                     r"tests?|test (more|properly|thoroughly)|pay attention|double[- ]check)\b",
-                     re.IGNORECASE)
 FAILED_RUN = re.compile(r"^exit code ([1-9]\d*)")
 
 
@@ -29,16 +26,6 @@ class LearnResult:
     known: list[str] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)
     """(trigger, why) for proposals that were not stored."""
-
-
-def vagueness(proposal: LessonProposal) -> str | None:
-    if GENERIC.search(proposal.insight) and len(proposal.insight.split()) < 15:
-        return "too generic to act on"
-    if len(proposal.insight.split()) < 5:
-        return "the insight is too short to say what to do and why"
-    if proposal.trigger.strip().lower() == proposal.insight.strip().lower():
-        return "trigger and insight say the same thing"
-    return None
 
 
 def failed_commands(trajectories: list[Path], limit: int = 6) -> list[str]:
@@ -84,21 +71,24 @@ def learn_from_pr(ctx: RoleContext, forge: Forge, pr_number: int, *, default_bra
                        "come only from the default branch")
     proposals = propose_lessons(ctx, LearnInput(spec, pr_history(forge, pr_number, trajectories),
                                                 diff))
-    result = LearnResult(pr=pr_number)
-    lessons: list[Lesson] = []
     by = ctx.config.models.for_role("learner")
-    for proposal in proposals:
-        why = vagueness(proposal)
-        if why:
-            result.rejected.append((proposal.trigger, why))
-            continue
-        lessons.append(Lesson(**proposal.model_dump(),
-                              source=Source(repo=repo_name, issue=issue, pr=pr_number,
-                                            commit=merge_commit, by=by)))
-    if lessons:
-        from pipeline.memory.store import open_store
+    lessons = [Lesson(**p.model_dump(), source=Source(repo=repo_name, issue=issue, pr=pr_number,
+                                                       commit=merge_commit, by=by))
+               for p in proposals]
+    result = LearnResult(pr=pr_number)
+    if not lessons:
+        return result
+    from pipeline.memory.store import open_store
+    from pipeline.memory.vetting import rejection_reason
 
-        with open_store(ctx.repo, ctx.config) as store:
-            result.added = store.add(lessons)
-        result.known = [x.id for x in lessons if x.id not in result.added]
+    with open_store(ctx.repo, ctx.config) as store:
+        fresh: list[Lesson] = []
+        for lesson in lessons:
+            if store.get(lesson.id) is not None:
+                result.known.append(lesson.id)
+            elif why := rejection_reason(lesson, store):
+                result.rejected.append((lesson.trigger, why))
+            else:
+                fresh.append(lesson)
+        result.added = store.add(fresh)
     return result

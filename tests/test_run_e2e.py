@@ -144,7 +144,7 @@ def test_brief_is_planned_built_evaluated_and_merged(stub: StubModelServer, samp
     assert again.exit_code == 0, again.output
     assert json.loads(again.output) == {"pr": 2, "added": [], "known": [lesson["id"]],
                                         "rejected": [{"trigger": VAGUE["trigger"],
-                                                      "why": "too generic to act on"}]}
+                                                      "why": "insight is too generic to act on: say what to do, where, and why"}]}
     assert len((sample_repo / ".factory" / "lessons.jsonl").read_text().splitlines()) == 1
 
 

@@ -6,6 +6,7 @@ so vague or duplicate lessons never reach the store.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from pipeline.memory.consolidate import DUPLICATE_SIMILARITY
@@ -17,6 +18,9 @@ if TYPE_CHECKING:
 
 MIN_TRIGGER_TERMS = 2
 MIN_INSIGHT_TERMS = 3
+GENERIC = re.compile(r"\b(be careful|best practices?|good code|clean code|write (better|more|good) "
+                     r"tests?|test (more|properly|thoroughly)|pay attention|double[- ]check)\b",
+                     re.IGNORECASE)
 
 
 def similarity(a: Lesson, b: Lesson) -> float:
@@ -31,6 +35,8 @@ def vague_reason(lesson: Lesson) -> str | None:
         return "trigger is too vague: name the situation (files, commands, symptoms)"
     if len(set(tokens(lesson.insight))) < MIN_INSIGHT_TERMS:
         return "insight is too vague: say what to do and why"
+    if GENERIC.search(lesson.insight) and len(lesson.insight.split()) < 15:
+        return "insight is too generic to act on: say what to do, where, and why"
     return None
 
 
