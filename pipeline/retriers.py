@@ -73,6 +73,9 @@ class LocalResume:
 
         state = candidate.view.state
         assert state is not None
+        problem = self.unready(state)
+        if problem:
+            return RetryResult("failed", state.phase, problem)
         before = self.ledger.issue_totals(state.issue).cost_usd
         if candidate.kind == "replan":
             self.forget_branches(state)
@@ -89,6 +92,16 @@ class LocalResume:
         spent = self.ledger.issue_totals(state.issue).cost_usd - before
         action = "replanned" if candidate.kind == "replan" else "retried"
         return RetryResult(action, outcome.state.phase, outcome.state.reason, spent)
+
+    def unready(self, state: RunState) -> str | None:
+        """Why the checkout cannot take a merge now; checked before anything is changed."""
+        if not git.is_clean(self.repo):
+            return f"{self.repo} has uncommitted changes: nothing was retried"
+        branch = git.current_branch(self.repo)
+        if branch != state.base_branch:
+            return (f"the checkout is on {branch}, not {state.base_branch}: "
+                    "nothing was retried")
+        return None
 
     def forget_branches(self, state: RunState) -> None:
         """The old plan's integration and task branches start from the old base: drop them."""

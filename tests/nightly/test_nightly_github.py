@@ -3,12 +3,16 @@ re-planned, budget-capped ones left exactly as they were; the digest issue is ma
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
 from factory_testlib import factory_yaml, git
 from observe_testlib import hours_ago, now, seed_call, seed_issue
 
 from pipeline import config as config_module
+from pipeline.cli import main
 from pipeline.forge.github import GitHubForge
 from pipeline.ledger import Ledger
 from pipeline.local_run import prepare_factory_dir
@@ -75,3 +79,18 @@ def test_open_forge_follows_the_actions_variables(tmp_path: Path, fake: FakeGitH
     assert on_github(env) and isinstance(open_forge(tmp_path, env), GitHubForge)
     assert not on_github({"GITHUB_REPOSITORY": REPO})
     assert type(open_forge(tmp_path, {})).__name__ == "LocalForge"
+
+
+def test_the_command_uses_github_when_actions_says_so(fake: FakeGitHub, git_repo: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {"GITHUB_REPOSITORY": REPO, "GITHUB_TOKEN": "test-token",
+                        "GITHUB_API_URL": fake.base_url}.items():
+        monkeypatch.setenv(name, value)
+
+    result = CliRunner().invoke(main, ["nightly", "--repo", str(git_repo), "--json"])
+
+    assert result.exit_code == 0, result.output
+    number = json.loads(result.output)["digest_issue"]
+    issue = fake.repos[REPO].issues[number]
+    assert issue.labels == ["factory:digest"] and issue.body.count("```mermaid") == 1
+    assert "Nothing to retry or re-plan." in issue.body

@@ -149,3 +149,20 @@ def test_consolidation_runs_or_says_why_not(sample_repo: Path) -> None:
     git(sample_repo, "add", "-f", ".factory/lessons.jsonl")
     git(sample_repo, "commit", "-qm", "a lesson")
     assert nightly(sample_repo)["memory"] == "0 merged, 0 superseded, 0 retired"
+
+
+def test_a_checkout_that_cannot_merge_is_left_untouched(stub: StubModelServer,
+                                                        sample_repo: Path) -> None:
+    forge, _ = configure(sample_repo)
+    old_base = git(sample_repo, "rev-parse", "HEAD")
+    moved = seed_issue(forge, "blocked on an old base", "blocked", base_commit=old_base,
+                       reason="merge conflict")
+    git(sample_repo, "commit", "-q", "--allow-empty", "-m", "main moves")
+    (sample_repo / "calc" / "ops.py").write_text("# work in progress\n")
+    before = forge.comments(moved.issue)[0].body
+
+    report = nightly(sample_repo, "--no-consolidate")
+
+    assert [(a["action"], a["outcome"]) for a in report["actions"]] == [
+        ("failed", f"blocked: {sample_repo} has uncommitted changes: nothing was retried")]
+    assert forge.comments(moved.issue)[0].body == before and stub.requests == []
