@@ -9,6 +9,7 @@ one-reviewer panel can pass); otherwise it is `no_quorum`, which blocks like `ch
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -137,7 +138,12 @@ def _one(ctx: RoleContext, given: PanelInput, reviewer: Reviewer,
     window = given.context_tokens.get(reviewer.model) or context_tokens(reviewer.model)
     fitted = fit_diff(given.diff, diff_budget(window, _prompt_tokens(given)), given.focus_paths)
     meter = _Meter(ctx.model)
-    metered = dataclasses.replace(ctx, model=cast("ModelClient", meter))
+    trajectories = ctx.trajectories
+    if trajectories is not None and name != reviewer.model.removeprefix("openai/"):
+        # The model repeats in the panel: one folder per focus keeps trajectories apart.
+        trajectories = trajectories / ("reviewer-" + re.sub(r"[^A-Za-z0-9_.-]+", "-",
+                                                           reviewer.focus))
+    metered = dataclasses.replace(ctx, model=cast("ModelClient", meter), trajectories=trajectories)
     result: Review | None = None
     error: str | None = None
     try:

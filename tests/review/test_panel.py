@@ -26,6 +26,7 @@ from pipeline.config import Reviewer
 from pipeline.ledger import Ledger
 from pipeline.review import run_panel
 from pipeline.review.difffit import fit_diff
+from pipeline.review.panel import reviewer_names
 from pipeline.testing.scripted import ScriptedModel
 from pipeline.testing.stub_model import Reply, StubModelServer, call
 
@@ -152,3 +153,10 @@ def test_a_diff_larger_than_the_context_is_fitted_and_nothing_is_dropped(
     assert "calc/ops.py: deletion-only hunk omitted" in prompt
     fitted = fit_diff(given.diff, 10)
     assert fitted.accounted() == changed and fitted.text == ""
+
+
+def test_reviewers_on_one_model_are_told_apart_by_focus() -> None:
+    same = [Reviewer(model="openai/m", focus="correctness"), Reviewer(model="openai/m",
+                                                                      focus="security"),
+            Reviewer(model="gemini/g", focus="tests")]
+    assert reviewer_names(same) == ["m (correctness)", "m (security)", "gemini/g"]
