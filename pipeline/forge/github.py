@@ -222,6 +222,12 @@ class GitHubForge:
         self._call(f"status on {sha[:12]}", lambda: self._repo.get_commit(sha).create_status(
             state, description=description[:140], context=context, **extra))
 
+    def dispatch_workflow(self, workflow: str, ref: str, inputs: Mapping[str, str]) -> None:
+        """Start workflow (file name) on ref: what a job started by GITHUB_TOKEN cannot cause."""
+        url = f"{self._repo.url}/actions/workflows/{workflow}/dispatches"
+        self._call(f"dispatch {workflow}", lambda: self._gh.requester.requestJsonAndCheck(
+            "POST", url, input={"ref": ref, "inputs": dict(inputs)}), idempotent=False)
+
     # reviews
     def post_review(self, pr: int, commit: str | None, body: str, verdict: Verdict,
                     comments: Sequence[InlineComment] = ()) -> Review:

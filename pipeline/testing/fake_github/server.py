@@ -11,7 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from pipeline.testing.fake_github import routes_issues, routes_pulls  # noqa: F401  (register routes)
+from pipeline.testing.fake_github import (  # noqa: F401  (register routes)
+    routes_actions,
+    routes_issues,
+    routes_pulls,
+)
 from pipeline.testing.fake_github import spec as spec_module
 from pipeline.testing.fake_github.bodies import Bodies
 from pipeline.testing.fake_github.router import HttpError, Reply, Request, match
@@ -48,6 +52,8 @@ class FakeGitHub:
         self.tokens: dict[str, User] = {}
         self.calls: Counter[str] = Counter()
         self.errors: list[str] = []
+        self.dispatches: list[tuple[str, str, str, dict[str, str]]] = []
+        """workflow_dispatch requests: (repository, workflow, ref, inputs)."""
         """Responses that failed the spec and requests no route knows: a test must fail on them."""
         self.faults: list[Fault] = []
         self.latency = 0.0
@@ -84,6 +90,25 @@ class FakeGitHub:
         repo.refs[default_branch] = fake_sha(full_name, default_branch)
         self.repos[full_name.lower()] = repo
         return repo
+
+    def link_git(self, full_name: str, git_dir: str) -> None:
+        """Branches come from a real repository (the tests' `origin`), read at every request."""
+        repo = self.repos[full_name.lower()]
+        repo.git_dir = git_dir
+        self._sync_refs(repo)
+
+    def _sync_refs(self, repo: Repo) -> None:
+        import subprocess
+
+        if repo.git_dir is None:
+            return
+        out = subprocess.run(["git", "--git-dir", repo.git_dir, "for-each-ref",
+                              "--format=%(refname:strip=2) %(objectname)", "refs/heads"],
+                             capture_output=True, text=True, check=True).stdout
+        repo.refs.update(dict(line.split(" ", 1) for line in out.splitlines() if line))
+        for pull in repo.pulls.values():
+            if not pull.merged and pull.head in repo.refs:
+                pull.head_sha = repo.refs[pull.head]
 
     def add_token(self, token: str, login: str, user_type: str = "User") -> User:
         self.tokens[token] = User(login, self.ids(), user_type)
@@ -171,6 +196,8 @@ class FakeGitHub:
                       dict(parse_qsl(parts.query)), body, user)
         try:
             with self.lock:
+                for repo in self.repos.values():
+                    self._sync_refs(repo)
                 reply = handler(req)
         except HttpError as exc:
             reply = Reply(exc.status, self.bodies.error(exc.message), exc.headers)

@@ -124,6 +124,8 @@ class Repo:
     statuses: list[StatusRec] = field(default_factory=list)
     refs: dict[str, str] = field(default_factory=dict)
     """Branch name → commit sha."""
+    git_dir: str | None = None
+    """A real (bare) repository whose branches are this repository's: what `git push` moves."""
 
     @property
     def full_name(self) -> str:
