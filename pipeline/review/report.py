@@ -45,6 +45,8 @@ class Delta:
     fixed: list[MergedFinding] = field(default_factory=list)
     still_open: list[MergedFinding] = field(default_factory=list)
     new: list[MergedFinding] = field(default_factory=list)
+    unchecked: list[MergedFinding] = field(default_factory=list)
+    """Earlier findings none of whose reviewers answered this time: kept open, not 'fixed'."""
 
 
 def finding_of(body: str) -> str | None:
@@ -74,8 +76,12 @@ def latest(forge: Forge, pr: int, scope: str) -> PanelRecord | None:
     return found[-1][1] if found else None
 
 
-def compare(previous: list[MergedFinding], current: list[MergedFinding]) -> Delta:
-    """Match findings across commits: same file and alike text (lines move, so not by line)."""
+def compare(previous: list[MergedFinding], current: list[MergedFinding],
+            answered: set[str] | None = None) -> Delta:
+    """Match findings across commits: same file and alike text (lines move, so not by line).
+
+    An earlier finding no one reports now is fixed only if one of the reviewers that reported
+    it answered this time (`answered`, all when None); otherwise it is unchecked."""
     unmatched = list(previous)
     still_open, new = [], []
     for finding in current:
@@ -85,7 +91,9 @@ def compare(previous: list[MergedFinding], current: list[MergedFinding]) -> Delt
         else:
             unmatched.remove(match)
             still_open.append(finding.model_copy(update={"id": match.id}))
-    return Delta(fixed=unmatched, still_open=still_open, new=new)
+    checked = [f for f in unmatched if answered is None or answered & set(f.reviewers)]
+    unchecked = [f for f in unmatched if f not in checked]
+    return Delta(fixed=checked, still_open=still_open, new=new, unchecked=unchecked)
 
 
 def diff_lines(diff: str) -> set[tuple[str, int]]:
@@ -117,8 +125,11 @@ def render_summary(scope: str, commit: str, result: PanelResult, delta: Delta | 
     status = {}
     if delta is not None:
         lines.append(f"Since the last review: {len(delta.fixed)} fixed, "
-                     f"{len(delta.still_open)} still open, {len(delta.new)} new.")
-        status = {f.id: "still open" for f in delta.still_open} | {f.id: "new" for f in delta.new}
+                     f"{len(delta.still_open)} still open, {len(delta.new)} new."
+                     + (f" {len(delta.unchecked)} not re-checked (their reviewers failed)."
+                        if delta.unchecked else ""))
+        status = ({f.id: "still open" for f in delta.still_open} | {f.id: "new" for f in delta.new}
+                  | {f.id: "not re-checked" for f in delta.unchecked})
     if result.findings:
         extra = (" status |", "---|") if delta is not None else ("", "")
         lines += ["", f"| severity | where | what | who agreed |{extra[0]}",
@@ -155,12 +166,18 @@ def post_panel(forge: Forge, pr: int, scope: str, commit: str, result: PanelResu
     previous = latest(forge, pr, scope)
     if previous is not None and previous.commit == commit:
         return previous.result, None
-    delta = compare(previous.result.findings, result.findings) if previous else None
-    if delta is not None:
+    delta = None
+    if previous is not None:
+        delta = compare(previous.result.findings, result.findings,
+                        {r.name for r in result.answered})
         carried = {f.path + f.title: f.id for f in delta.still_open}
-        result = result.model_copy(update={"findings": [
-            f.model_copy(update={"id": carried.get(f.path + f.title, f.id)})
-            for f in result.findings]})
+        findings = [f.model_copy(update={"id": carried.get(f.path + f.title, f.id)})
+                    for f in result.findings]
+        verdict = result.verdict
+        if verdict == "approve" and any(f.blocking for f in delta.unchecked):
+            verdict = "changes"
+        result = result.model_copy(update={"verdict": verdict, "findings": sorted(
+            [*findings, *delta.unchecked], key=MergedFinding.sort_key)})
     fresh = {f.id for f in delta.new} if delta is not None else {f.id for f in result.findings}
     anchors = diff_lines(diff)
     comments = [InlineComment(f.path, f.line, inline_body(f)) for f in result.findings

@@ -25,7 +25,7 @@ from pipeline.forge.local import LocalForge
 from pipeline.review import latest, post_panel, review_change
 from pipeline.review.report import finding_of
 from pipeline.testing.scripted import ScriptedModel
-from pipeline.testing.stub_model import StubModelServer
+from pipeline.testing.stub_model import Reply, StubModelServer
 
 OFF_DIFF = finding("calc/ops.py", 1, "minor", "add() lacks a docstring",
                    "Every public function in calc documents itself.")
@@ -115,3 +115,24 @@ def test_other_scopes_on_the_same_pr_are_reviewed_apart(
     assert [latest(forge, pr, s) is not None for s in ("T1", "T2", "T3")] == [True, True, False]
     assert len(forge.reviews(pr)) == 2
     assert all("**approve**" in r.body and r.verdict == "approve" for r in forge.reviews(pr))
+
+
+def test_a_finding_whose_reviewers_failed_this_time_is_not_called_fixed(
+        stub: StubModelServer, sample_repo: Path, tmp_path: Path) -> None:
+    forge = LocalForge(tmp_path / "forge.db")
+    pr = forge.open_pr("factory/issue-1-T1", "main", "divide", "Adds divide").number
+    ctx = context(config(), sample_repo)
+    stub.responder = ScriptedModel({("reviewer@rev-anthropic",): [review(ZERO_A)],
+                                    ("reviewer",): [review()]})
+    first = make_change(sample_repo, {"calc/divide.py": DIVIDE})
+    review_change(ctx, forge, pr, "T1", first, panel_input(sample_repo))
+    stub.responder = ScriptedModel({("reviewer@rev-anthropic",): [Reply(content="")] * 3,
+                                    ("reviewer",): [review()]})
+    second = make_change(sample_repo, {"calc/divide.py": FIXED_DIVIDE}, message="T1: zero")
+
+    result = review_change(ctx, forge, pr, "T1", second, panel_input(sample_repo))
+
+    assert result.verdict == "changes" and [f.title for f in result.findings] == [ZERO_A["title"]]
+    body = forge.reviews(pr)[-1].body
+    assert "0 fixed, 0 still open, 0 new. 1 not re-checked (their reviewers failed)." in body
+    assert "| not re-checked |" in body
