@@ -1,0 +1,34 @@
+"""`factory apply DIR`: the writer. Validates a role job's outputs, then applies them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from pipeline import config as config_module
+from pipeline import git
+from pipeline.jobs.context import DISABLED, disabled, dispatcher
+from pipeline.observe.forges import open_forge
+from pipeline.outputs.apply import apply_dir
+
+
+@click.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--repo", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
+              show_default=True, help="The checkout whose origin receives the commits.")
+def apply(directory: Path, repo: Path) -> None:
+    """Validate the outputs in DIRECTORY (all of them, first), then write them to the forge."""
+    if disabled():
+        click.echo(DISABLED)
+        return
+    root = git.repo_root(repo)
+    config = config_module.load(root)
+    forge = open_forge(root)
+    result = apply_dir(directory, root, forge, config, os.environ,
+                       dispatch=dispatcher(forge, root))
+    for line in result.done:
+        click.echo(f"- {line}")
+    for line in result.skipped:
+        click.echo(f"- skipped: {line}")

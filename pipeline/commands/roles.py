@@ -1,0 +1,115 @@
+"""`factory plan ISSUE | build ISSUE | review PR | evaluate PR | respond PR [--outputs DIR]`.
+
+Each runs one role against GitHub (GITHUB_REPOSITORY, GITHUB_TOKEN) or, without them, the
+embedded forge. With --outputs it writes nothing to the forge: `factory apply DIR` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from pipeline.jobs.context import DISABLED, Job, disabled, finish, open_job
+
+OUTPUTS = click.option("--outputs", type=click.Path(path_type=Path, file_okay=False),
+                       help="Write the outputs here for `factory apply`, and nothing to the forge.")
+REPO = click.option("--repo", type=click.Path(path_type=Path, file_okay=False),
+                    default=Path("."), show_default=True, help="The repository's checkout.")
+MODEL = click.option("--model", help="Run every role on this litellm model.")
+
+
+def run_role(role: str, number: int, repo: Path, model: str | None, outputs: Path | None,
+             work: Callable[[Job], None], branch: Callable[[Job], str | None]) -> None:
+    if disabled():
+        click.echo(DISABLED)
+        return
+    job = open_job(role, number, repo, model)
+    work(job)
+    applied = finish(job, outputs, branch(job))
+    for line in job.summary:
+        click.echo(line)
+    if outputs is not None:
+        click.echo(f"Outputs for `factory apply`: {outputs}")
+    elif applied is not None:
+        for line in applied.done:
+            click.echo(f"- {line}")
+        for line in applied.skipped:
+            click.echo(f"- skipped: {line}")
+
+
+def _issue_branch(job: Job) -> str:
+    return f"factory/issue-{job.number}"
+
+
+def _pr_branch(job: Job) -> str:
+    return job.recorder.get_pr(job.number).head
+
+
+def _none(job: Job) -> None:
+    return None
+
+
+@click.command()
+@click.argument("issue", type=int)
+@OUTPUTS
+@REPO
+@MODEL
+def plan(issue: int, outputs: Path | None, repo: Path, model: str | None) -> None:
+    """Plan ISSUE: spec, acceptance criteria and tasks, kept in its tracking comment."""
+    from pipeline.jobs.issue import plan_job
+
+    run_role("plan", issue, repo, model, outputs, plan_job, _none)
+
+
+@click.command()
+@click.argument("issue", type=int)
+@OUTPUTS
+@REPO
+@MODEL
+def build(issue: int, outputs: Path | None, repo: Path, model: str | None) -> None:
+    """Build ISSUE's planned tasks on factory/ branches and open its draft PR."""
+    from pipeline.jobs.issue import build_job
+
+    run_role("build", issue, repo, model, outputs, build_job, _issue_branch)
+
+
+@click.command()
+@click.argument("pr", type=int)
+@OUTPUTS
+@click.option("--panel", "panel_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Merge the reviewers' results found here (the matrix jobs' outputs).")
+@REPO
+@MODEL
+def review(pr: int, outputs: Path | None, panel_dir: Path | None, repo: Path,
+           model: str | None) -> None:
+    """Review PR with the panel (or one reviewer: FACTORY_REVIEWER=<index>)."""
+    from pipeline.jobs.pr import review_job
+
+    run_role("review", pr, repo, model, outputs,
+             lambda job: review_job(job, outputs, panel_dir), _none)
+
+
+@click.command()
+@click.argument("pr", type=int)
+@OUTPUTS
+@REPO
+@MODEL
+def evaluate(pr: int, outputs: Path | None, repo: Path, model: str | None) -> None:
+    """Evaluate every acceptance criterion on PR; merge it if factory.yaml allows."""
+    from pipeline.jobs.pr import evaluate_job
+
+    run_role("evaluate", pr, repo, model, outputs, evaluate_job, _none)
+
+
+@click.command()
+@click.argument("pr", type=int)
+@OUTPUTS
+@REPO
+@MODEL
+def respond(pr: int, outputs: Path | None, repo: Path, model: str | None) -> None:
+    """Answer PR's review and failed evaluation: fix, reply in threads, review again."""
+    from pipeline.jobs.pr import respond_job
+
+    run_role("respond", pr, repo, model, outputs, respond_job, _pr_branch)

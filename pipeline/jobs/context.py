@@ -1,0 +1,163 @@
+"""What every role job shares: its forge (recording), model, state, and how it ends.
+
+A job reads the real forge (GitHub from GITHUB_* variables, else the embedded one) through a
+RecordingForge, so whatever it wants written becomes outputs. With `--outputs DIR` they are
+saved there for `factory apply`; without, the job applies them itself through the same writer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from pipeline import config as config_module
+from pipeline import git
+from pipeline.config import Config
+from pipeline.errors import BadInput
+from pipeline.forge.types import PullRequest
+from pipeline.ledger import Ledger
+from pipeline.observe.forges import open_forge
+from pipeline.orchestrator import Pipeline
+from pipeline.outputs import commits, schema
+from pipeline.outputs.apply import Applied, Dispatcher, apply_dir
+from pipeline.outputs.recording import RecordingForge
+from pipeline.progress import Progress
+from pipeline.protocols import Forge
+from pipeline.roles.base import RoleContext
+from pipeline.state import RunState, load
+
+DISABLED = "FACTORY_ENABLED is false: the factory is stopped; nothing was done."
+
+
+def disabled(environ: Mapping[str, str] | None = None) -> bool:
+    env = os.environ if environ is None else environ
+    return env.get("FACTORY_ENABLED", "").strip().lower() in ("false", "0", "no", "off")
+
+
+def trigger_snapshot(number: int) -> dict[str, Any] | None:
+    """The issue or PR text as the triggering event carried it, if it is about number."""
+    from pipeline.events import snapshot
+
+    path = os.environ.get("GITHUB_EVENT_PATH")
+    if not path:
+        return None
+    try:
+        payload = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    found = snapshot(payload) if isinstance(payload, dict) else {}
+    return found if found.get("number") == number else None
+
+
+def issue_of(pr: PullRequest) -> int:
+    """The issue a factory PR was built for: its head is `factory/issue-<N>`."""
+    prefix = "factory/issue-"
+    if not pr.head.startswith(prefix) or not pr.head[len(prefix):].isdigit():
+        raise BadInput(f"#{pr.number} is not a factory PR (its head {pr.head} is not "
+                       f"factory/issue-<N>)")
+    return int(pr.head[len(prefix):])
+
+
+@dataclass
+class Job:
+    role: str
+    number: int
+    repo: Path
+    config: Config
+    forge: Forge
+    recorder: RecordingForge
+    ledger: Ledger
+    ctx: RoleContext
+    run_id: str
+    summary: list[str] = field(default_factory=list)
+
+    def pipeline(self, state: RunState) -> Pipeline:
+        progress = Progress(Console(stderr=True), lambda: self.ledger.run_totals(self.run_id))
+        state.runs.append(self.run_id)
+        return Pipeline(self.repo, self.config, self.recorder, self.ledger, self.ctx, state,
+                        progress)
+
+    def state(self, issue: int) -> RunState:
+        state = load(self.recorder, issue)
+        if state is None or state.plan is None:
+            raise BadInput(f"#{issue} has no plan yet: run `factory plan {issue}` first")
+        return state
+
+    def checkout(self, branch: str) -> Path:
+        """A worktree of branch (fetched from origin if this checkout lacks it)."""
+        commits.track_remote_branches(self.repo, branch)
+        if not git.branch_exists(self.repo, branch):
+            raise BadInput(f"branch {branch} exists neither here nor on origin")
+        path = self.repo / ".factory" / "worktrees" / branch.replace("/", "-")
+        return git.add_worktree(self.repo, path, branch)
+
+
+def open_job(role: str, number: int, repo: Path, model: str | None) -> Job:
+    from pipeline.agent.model import ModelClient
+    from pipeline.local_run import check_model_keys, memory_source, prepare_factory_dir
+
+    root = git.repo_root(repo)
+    config = config_module.load(root, model=model)
+    check_model_keys(config)
+    factory_dir = prepare_factory_dir(root)
+    forge = open_forge(root)
+    ledger = Ledger.for_repo(root)
+    run_id = f"{role}-{uuid.uuid4().hex[:8]}"
+    client = ModelClient(config, ledger, run_id=run_id, issue=number)
+    ctx = RoleContext(config, client, root, trajectories=factory_dir / "runs" / run_id,
+                      lessons=memory_source(root, config))
+    return Job(role, number, root, config, forge, RecordingForge(forge), ledger, ctx, run_id)
+
+
+def collect(job: Job, directory: Path, branches: str | None) -> schema.Outputs:
+    refs = commits.changed_refs(job.repo, branches) if branches else {}
+    if refs:
+        commits.write_bundle(job.repo, refs, directory / schema.BUNDLE_FILE)
+    totals = job.ledger.run_totals(job.run_id)
+    summary = "\n".join([f"### factory {job.role} #{job.number}", "", *job.summary, "",
+                         f"Model calls: {totals.calls}, cost ${totals.cost_usd:.4f}"])
+    outputs = schema.Outputs.model_validate({
+        "role": job.role, "number": job.number, "ops": job.recorder.operations(),
+        "refs": refs, "summary": summary})
+    schema.save(directory, outputs)
+    return outputs
+
+
+def finish(job: Job, outputs: Path | None, branches: str | None = None) -> Applied | None:
+    """Save the outputs for the writer, or (no --outputs) apply them here, validated the same."""
+    if outputs is not None:
+        collect(job, outputs, branches)
+        return None
+    with tempfile.TemporaryDirectory(prefix="factory-out-") as tmp:
+        collect(job, Path(tmp), branches)
+        return apply_dir(Path(tmp), job.repo, job.forge, job.config, os.environ,
+                         dispatch=dispatcher(job.forge, job.repo))
+
+
+def dispatcher(forge: Forge, repo: Path) -> Dispatcher | None:
+    """workflow_dispatch of the factory workflow on GitHub; None on the embedded forge."""
+    from pipeline.forge.github import GitHubForge
+    from pipeline.templates import WORKFLOW_PATH
+
+    if not isinstance(forge, GitHubForge):
+        return None
+    ref = os.environ.get("GITHUB_REF_NAME") or commits.default_branch(repo)
+    workflow = Path(WORKFLOW_PATH).name
+
+    def start(command: str, number: int) -> None:
+        forge.dispatch_workflow(workflow, ref, {"command": command, "number": str(number)})
+
+    return start
+
+
+def app_token() -> bool:
+    """Whether the writer holds a GitHub App token (its PRs start CI) rather than GITHUB_TOKEN."""
+    return os.environ.get("FACTORY_APP_TOKEN", "").lower() in ("1", "true", "yes")

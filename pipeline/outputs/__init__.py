@@ -1,0 +1,1 @@
+"""Safe outputs: role jobs emit operations, the writer (`factory apply`) validates and applies them."""

@@ -1,0 +1,275 @@
+"""The writer: validate a role job's outputs completely, then apply them; never half.
+
+Refused outputs get one comment saying why (on the job's issue or PR) and nothing else.
+Applied outputs converge when applied again: the tracking comment is edited in place, PRs are
+found by branch, labels are sets, and every other post carries a hidden key derived from its
+content, so a second apply (or a re-run job's identical output) posts nothing twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from pipeline.config import Config
+from pipeline.errors import BadInput, WorkFailed
+from pipeline.forge import tracking
+from pipeline.forge.types import InlineComment
+from pipeline.outputs import checks, commits, lessons_branch
+from pipeline.outputs.schema import (
+    BUNDLE_FILE,
+    OUTPUTS_FILE,
+    CloseOp,
+    CommentOp,
+    DispatchOp,
+    LabelsOp,
+    LessonsOp,
+    MergeOp,
+    OpenPrOp,
+    Outputs,
+    ReplyOp,
+    ReviewOp,
+    StatusOp,
+    TrackingOp,
+    load,
+)
+from pipeline.protocols import Forge
+from pipeline.sanitize import neutralise_mentions
+
+Dispatcher = Callable[[str, int], None]
+KEY = "<!-- factory:key {} -->"
+_KEY = re.compile(r"<!-- factory:key ([0-9a-f]{16}) -->")
+_SHA = re.compile(r"\b[0-9a-f]{7,40}\b")
+
+
+def key_of(kind: str, number: int, text: str) -> str:
+    """Same kind, target and text (commit ids aside: a re-run job makes new ones) → same key."""
+    normal = _SHA.sub("", " ".join(text.split()))
+    return hashlib.sha256(f"{kind}\0{number}\0{normal}".encode()).hexdigest()[:16]
+
+
+def keyed(body: str, key: str) -> str:
+    return f"{neutralise_mentions(body).rstrip()}\n\n{KEY.format(key)}"
+
+
+@dataclass
+class Applied:
+    pr_numbers: dict[int, int] = field(default_factory=dict)
+    done: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+class Refused(WorkFailed):
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("outputs refused: " + "; ".join(reasons))
+        self.reasons = reasons
+
+
+def refusal_text(role: str, reasons: list[str]) -> str:
+    lines = [f"**Dark Factory did not apply the `{role}` job's outputs**, and wrote nothing "
+             "else from them:", ""]
+    lines += [f"- {reason}" for reason in reasons]
+    lines += ["", "The outputs stay in the workflow run's artifacts for a person to inspect."]
+    return "\n".join(lines)
+
+
+def post_refusal(forge: Forge, number: int, role: str, reasons: list[str]) -> None:
+    text = refusal_text(role, reasons)
+    key = key_of("refusal", number, text)
+    if not any(key in c.body for c in forge.comments(number)):
+        forge.post_comment(number, keyed(text, key))
+
+
+def _raw_target(directory: Path) -> tuple[str, int | None]:
+    try:
+        raw = json.loads((directory / OUTPUTS_FILE).read_text(encoding="utf-8"))
+        number = raw.get("number") if isinstance(raw, dict) else None
+        role = raw.get("role") if isinstance(raw, dict) else None
+        return str(role or "unknown"), number if isinstance(number, int) and number > 0 else None
+    except (OSError, ValueError):
+        return "unknown", None
+
+
+def validate(directory: Path, repo: Path, config: Config, environ: Mapping[str, str],
+             limits: checks.Limits) -> tuple[Outputs, list[commits.Change]]:
+    """Everything checked before the first write; Refused lists every reason found."""
+    outputs = load(directory)
+    reasons = checks.check_limits(outputs, limits) + checks.check_labels(outputs, config)
+    reasons += checks.check_branches(outputs)
+    opened = {op.ref for op in outputs.ops if isinstance(op, OpenPrOp)}
+    for op in outputs.ops:
+        number = getattr(op, "number", 1)
+        if number < 0 and number not in opened:
+            reasons.append(f"{op.op} names PR {number}, which these outputs do not open")
+        if isinstance(op, LessonsOp):
+            try:
+                lessons_branch.validate(op.lessons)
+            except ValidationError as exc:
+                reasons.append(f"a lesson is malformed: {exc.errors()[0]['msg']}")
+    changes: list[commits.Change] = []
+    if outputs.refs and not reasons:
+        commits.fetch_bundle(repo, directory / BUNDLE_FILE, outputs.refs)
+        changes = [commits.inspect(repo, branch, f"{commits.INCOMING}{branch}")
+                   for branch in sorted(outputs.refs)]
+        reasons += checks.check_changes(changes, config, limits)
+    reasons += checks.check_secrets(outputs, changes, checks.secret_values(environ))
+    if reasons:
+        raise Refused(reasons)
+    return outputs, changes
+
+
+def apply_dir(directory: Path, repo: Path, forge: Forge, config: Config,
+              environ: Mapping[str, str], *, dispatch: Dispatcher | None = None,
+              limits: checks.Limits | None = None) -> Applied:
+    try:
+        outputs, _ = validate(directory, repo, config, environ, limits or checks.Limits())
+    except (Refused, BadInput) as exc:
+        role, number = _raw_target(directory)
+        reasons = exc.reasons if isinstance(exc, Refused) else [exc.message]
+        if number is not None:
+            post_refusal(forge, number, role, reasons)
+        raise Refused(reasons) from None
+    return Writer(repo, forge, config, dispatch).apply(outputs)
+
+
+class Writer:
+    def __init__(self, repo: Path, forge: Forge, config: Config,
+                 dispatch: Dispatcher | None) -> None:
+        self.repo, self.forge, self.config, self.dispatch = repo, forge, config, dispatch
+        self.result = Applied()
+        self._inline: dict[int, InlineComment] = {}
+
+    def number(self, value: int) -> int:
+        return self.result.pr_numbers.get(value, value)
+
+    def apply(self, outputs: Outputs) -> Applied:
+        commits.push(self.repo, outputs.refs)
+        if outputs.refs:
+            self.result.done.append("pushed " + ", ".join(sorted(outputs.refs)))
+        first = [op for op in outputs.ops if isinstance(op, OpenPrOp)]
+        last = [op for op in outputs.ops if isinstance(op, DispatchOp)]
+        middle = [op for op in outputs.ops if not isinstance(op, OpenPrOp | DispatchOp)]
+        for op in [*first, *middle, *last]:
+            getattr(self, f"_{op.op}")(op)
+        return self.result
+
+    def _resolve_state(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: (self.number(v) if k == "pr" and isinstance(v, int)
+                        else self._resolve_state(v)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._resolve_state(v) for v in value]
+        return value
+
+    def _open_pr(self, op: OpenPrOp) -> None:
+        pr = self.forge.open_pr(op.head, op.base, neutralise_mentions(op.title),
+                                neutralise_mentions(op.body), draft=True)
+        self.result.pr_numbers[op.ref] = pr.number
+        self.result.done.append(f"PR #{pr.number} ({op.head})")
+
+    def _tracking(self, op: TrackingOp) -> None:
+        number = self.number(op.number)
+        tracking.upsert(self.forge, number, neutralise_mentions(op.body),
+                        self._resolve_state(op.state))
+        self.result.done.append(f"tracking comment on #{number}")
+
+    def _comment(self, op: CommentOp) -> None:
+        number = self.number(op.number)
+        key = key_of("comment", number, op.body)
+        if any(key in c.body for c in self.forge.comments(number)):
+            self.result.skipped.append(f"comment on #{number} (already posted)")
+            return
+        self.forge.post_comment(number, keyed(op.body, key))
+        self.result.done.append(f"comment on #{number}")
+
+    def _labels(self, op: LabelsOp) -> None:
+        number = self.number(op.number)
+        self.forge.set_labels(number, add=op.add, remove=op.remove)
+        self.result.done.append(f"labels on #{number}: +{op.add} -{op.remove}")
+
+    def _review(self, op: ReviewOp) -> None:
+        number = self.number(op.number)
+        key = key_of("review", number, op.body)
+        inline = [InlineComment(c.path, c.line, neutralise_mentions(c.body)) for c in op.comments]
+        for placeholder, comment in zip(op.comments, inline, strict=True):
+            if placeholder.ref is not None:
+                self._inline[placeholder.ref] = comment
+        if any(key in r.body for r in self.forge.reviews(number)):
+            self.result.skipped.append(f"review on #{number} (already posted)")
+            return
+        self.forge.post_review(number, op.commit, keyed(op.body, key), op.verdict, inline)
+        self.result.done.append(f"review on #{number}")
+
+    def _thread(self, number: int, comment_id: int) -> int:
+        """A real review comment id for a placeholder: the inline comment posted here."""
+        if comment_id > 0:
+            return comment_id
+        wanted = self._inline.get(comment_id)
+        if wanted is not None:
+            for comment in self.forge.review_comments(number):
+                if comment.in_reply_to is None and comment.path == wanted.path \
+                        and wanted.body.strip() in comment.body:
+                    return comment.id
+        raise WorkFailed(f"reply to review comment {comment_id}: its comment was not posted")
+
+    def _reply(self, op: ReplyOp) -> None:
+        number = self.number(op.number)
+        thread = self._thread(number, op.comment_id)
+        key = key_of("reply", number, f"{thread}\0{op.body}")
+        if any(key in c.body for c in self.forge.review_comments(number)):
+            self.result.skipped.append(f"reply in thread {thread} (already posted)")
+            return
+        self.forge.reply_to_review_comment(number, thread, keyed(op.body, key))
+        self.result.done.append(f"reply in thread {thread}")
+
+    def _status(self, op: StatusOp) -> None:
+        set_status = getattr(self.forge, "set_status", None)
+        if set_status is None:
+            self.result.skipped.append(f"status {op.context} (this forge has none)")
+            return
+        set_status(op.sha, op.state, op.context, op.description)
+        self.result.done.append(f"status {op.context}: {op.state}")
+
+    def _close(self, op: CloseOp) -> None:
+        self.forge.close_issue(self.number(op.number))
+        self.result.done.append(f"closed #{self.number(op.number)}")
+
+    def _merge(self, op: MergeOp) -> None:
+        number = self.number(op.number)
+        if not self.config.auto_merge:
+            self.result.skipped.append(f"merge of #{number}: factory.yaml has no auto_merge")
+            return
+        pr = self.forge.get_pr(number)
+        if not pr.head.startswith("factory/"):
+            self.result.skipped.append(f"merge of #{number}: not a factory PR")
+            return
+        if not pr.merged:
+            self.forge.merge_pr(number, neutralise_mentions(op.message))
+        self.result.done.append(f"merged #{number}")
+
+    def _lessons(self, op: LessonsOp) -> None:
+        lessons = lessons_branch.validate(op.lessons)
+        sha, added = lessons_branch.commit_lessons(self.repo, lessons, op.pr)
+        if sha is None and self.forge.find_pr(lessons_branch.BRANCH) is None:
+            self.result.skipped.append(f"lessons from #{op.pr}: all already known")
+            return
+        base = commits.default_branch(self.repo)
+        pr = self.forge.open_pr(lessons_branch.BRANCH, base, "factory: lessons learned",
+                                neutralise_mentions(lessons_branch.pr_body(added or lessons,
+                                                                           op.pr)), draft=True)
+        self.result.done.append(f"{len(added)} lesson(s) on {lessons_branch.BRANCH} (#{pr.number})")
+
+    def _dispatch(self, op: DispatchOp) -> None:
+        number = self.number(op.number)
+        if self.dispatch is None:
+            self.result.skipped.append(f"next: factory {op.command} {number}")
+            return
+        self.dispatch(op.command, number)
+        self.result.done.append(f"dispatched {op.command} #{number}")
