@@ -23,10 +23,23 @@ from pipeline.state import load
               show_default=True)
 @click.option("--model", help="Run the learner on this litellm model.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def learn(pr: int, repo: Path, model: str | None, as_json: bool) -> None:
-    """Distil lessons from merged pull request PR into .factory/lessons.jsonl and the index."""
+@click.option("--outputs", type=click.Path(path_type=Path, file_okay=False),
+              help="Write the lessons as outputs for `factory apply`, and nothing to the forge.")
+def learn(pr: int, repo: Path, model: str | None, as_json: bool, outputs: Path | None) -> None:
+    """Distil lessons from merged pull request PR into .factory/lessons.jsonl and the index.
+
+    On GitHub (GITHUB_REPOSITORY set) or with --outputs, the lessons go through the writer:
+    proposed on the `factory/lessons` branch in a draft PR."""
     from pipeline.agent.model import ModelClient
     from pipeline.learn import learn_from_pr
+    from pipeline.observe.forges import on_github
+
+    if on_github() or outputs is not None:
+        from pipeline.commands.roles import run_role
+        from pipeline.jobs.pr import learn_job
+
+        run_role("learn", pr, repo, model, outputs, learn_job, lambda _job: None)
+        return
 
     root = git.repo_root(repo)
     db = root / ".factory" / "forge.db"
