@@ -23,6 +23,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "learn": ("pipeline.commands.learn:learn", "Distil lessons from a merged pull request."),
     "doctor": ("pipeline.commands.doctor:doctor", "What is missing (config, keys, git, sandbox, memory) and how to fix it."),
     "dispatch": ("pipeline.commands.dispatch:dispatch", "Turn a GitHub Actions event into a factory job."),
+    "plan": ("pipeline.commands.roles:plan", "Plan an issue: spec, acceptance criteria, tasks."),
+    "build": ("pipeline.commands.roles:build", "Build an issue's planned tasks into a draft PR."),
+    "review": ("pipeline.commands.roles:review", "Review a factory PR with the panel (or one reviewer)."),
+    "evaluate": ("pipeline.commands.roles:evaluate", "Evaluate a factory PR against the acceptance criteria."),
+    "respond": ("pipeline.commands.roles:respond", "Answer a factory PR's review and failed evaluation."),
+    "apply": ("pipeline.commands.apply:apply", "The writer: validate a role job's outputs, then apply them."),
 }
 
 
@@ -53,3 +59,7 @@ def main() -> None:
     Give it a brief (`factory run "..."`) or a GitHub issue labelled `factory`; it plans,
     builds in a sandbox, has the work reviewed and evaluated, and learns from merged PRs.
     """
+    # The repository variable that stops every factory job at once (see the workflow).
+    if os.environ.get("FACTORY_ENABLED", "").strip().lower() in ("false", "0", "no", "off"):
+        click.echo("FACTORY_ENABLED is false: the factory is stopped; nothing was done.")
+        raise click.exceptions.Exit(0)
