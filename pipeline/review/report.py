@@ -142,6 +142,11 @@ def render_summary(scope: str, commit: str, result: PanelResult, delta: Delta | 
     if result.failed:
         lines += ["", "Failed reviewers (not counted as approval):"]
         lines += [f"- {r.name} ({r.focus}): {_cell(r.error or 'failed')}" for r in result.failed]
+    lines += ["", "<details><summary>Reviewers</summary>", "",
+              "| reviewer | focus | answer | findings | time | cost |", "|---|---|---|---|---|---|"]
+    lines += [f"| {r.name} | {_cell(r.focus)} | {r.verdict or 'failed'} | {r.findings} | "
+              f"{r.wall_s:.1f}s | ${r.cost_usd:.4f} |" for r in result.reviewers]
+    lines += ["", "</details>"]
     left_out = sorted({p for r in result.answered for p in r.left_out})
     if left_out:
         lines += ["", "Not in every reviewer's diff (too large; read by tool): "

@@ -60,6 +60,7 @@ def test_one_review_same_commit_twice_posts_nothing_new_commit_says_the_delta(
     assert "| critical | `calc/divide.py:2` | divide() does not handle zero divisor | " \
            "rev-openai, rev-anthropic, rev-gemini |" in posted.body
     assert "`calc/ops.py:1`" in posted.body  # off the diff: in the table...
+    assert "| rev-anthropic | correctness | changes | 2 |" in posted.body  # cost, time per model
     assert {(c.path, c.line) for c in posted.comments} == {  # ...but not inline
         ("calc/divide.py", 2), ("tests/test_divide.py", 8), ("calc/divide.py", 1)}
     assert all(finding_of(c.body) for c in posted.comments)
