@@ -4,9 +4,12 @@ re-planned, budget-capped ones left exactly as they were; the digest issue is ma
 from __future__ import annotations
 
 import json
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from browser_testlib import needs_browser, render_mermaid
 from click.testing import CliRunner
 from factory_testlib import factory_yaml, git
 from observe_testlib import hours_ago, now, seed_call, seed_issue
@@ -94,3 +97,24 @@ def test_the_command_uses_github_when_actions_says_so(fake: FakeGitHub, git_repo
     issue = fake.repos[REPO].issues[number]
     assert issue.labels == ["factory:digest"] and issue.body.count("```mermaid") == 1
     assert "Nothing to retry or re-plan." in issue.body
+
+
+@needs_browser
+def test_the_posted_digest_charts_render(fake: FakeGitHub, github: GitHubForge, git_repo: Path,
+                                         tmp_path: Path) -> None:
+    prepare_factory_dir(git_repo)
+    ledger = Ledger.for_repo(git_repo)
+    for days, role, model, cost in ((0, "planner", "anthropic/claude-sonnet-4-5", 0.4),
+                                    (0, "reviewer", "gemini/gemini-2.5-pro", 0.1),
+                                    (0, "generator", "ollama/qwen2.5-coder:7b", 0.0004),
+                                    (3, "evaluator", "openai/gpt-5", 1.2)):
+        seed_call(ledger, None, at=now() - timedelta(days=days), cost=cost, role=role,
+                  model=model)
+    config = config_module.load(git_repo)
+
+    report = run_nightly(git_repo, config, github, ledger, Requeue(github, "today"))
+
+    body = github.get_issue(report.digest_issue or 0).body
+    charts = re.findall(r"```mermaid\n(.*?)\n```", body, re.DOTALL)
+    assert len(charts) == 3
+    assert [r["error"] for r in render_mermaid(charts, tmp_path)] == [None, None, None]
