@@ -93,7 +93,8 @@ def render(shot: Snapshot, title: str = "Dark Factory") -> RenderableType:
         parts.append(Text("No factory runs here yet: start one with `factory run \"brief\"`."))
     else:
         parts += [_issues_table(shot), _task_tree(shot)]
-    parts.append(_cost_table(costs))
+    if costs["by_role"] or costs["by_model"]:
+        parts.append(_cost_table(costs))
     if shot.failures:
         parts.append(_failure_table(shot.failures))
     return Group(*parts)
