@@ -10,16 +10,16 @@ import jinja2
 
 @cache
 def _environment(html: bool) -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.PackageLoader("pipeline", "templates"),
-                              undefined=jinja2.StrictUndefined, autoescape=html,
-                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = jinja2.Environment(loader=jinja2.PackageLoader("pipeline", "templates"),
+                             undefined=jinja2.StrictUndefined, autoescape=html,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["md"] = markdown_text
+    return env
 
 
 def render(name: str, **variables: Any) -> str:
     """Templates ending in .html are autoescaped; markdown ones use the `md` filter instead."""
-    env = _environment(name.endswith(".html.j2"))
-    env.filters.setdefault("md", markdown_text)
-    return env.get_template(name).render(**variables)
+    return _environment(name.endswith(".html.j2")).get_template(name).render(**variables)
 
 
 def markdown_text(value: object, limit: int = 160) -> str:
