@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from pipeline import git
 from pipeline.agent.workspace import Workspace
+from pipeline.forge import tracking
 from pipeline.forge.types import Comment, phase_label
 from pipeline.protocols import Forge
 from pipeline.review.flow import review_change
@@ -70,6 +71,12 @@ def open_threads(forge: Forge, pr: int, findings: list[MergedFinding]) -> list[T
                               messages=[(c.author or "someone", c.body) for c in thread],
                               finding=finding))
     return sorted(waiting, key=lambda t: not t.by_person)
+
+
+def people_reviews(forge: Forge, pr: int) -> list[tuple[str, str]]:
+    """(author, body) of reviews people wrote with a summary: the panel's carry its marker."""
+    return [(r.author or "someone", r.body) for r in forge.reviews(pr)
+            if r.body.strip() and tracking.MARKER not in r.body]
 
 
 def reply_text(answer: ThreadReply, sha: str | None) -> str:
@@ -142,7 +149,8 @@ def respond_to_pr(ctx: RoleContext, forge: Forge, pr_number: int, workspace: Wor
                                          f"{len(people)} unanswered thread(s)"
                                          + (", evaluation failing" if evaluation else ""))
         answer = respond(ctx, RespondInput(plan.spec, criteria, task, workspace, panel.findings,
-                                           threads, evaluation))
+                                           threads, evaluation,
+                                           notes=people_reviews(forge, pr_number)))
         sha = git.commit_all(workspace.root, f"{task.id}: answer the review (round "
                                              f"{round_number + 1})\n\n{answer.summary}")
         if sha:

@@ -50,6 +50,8 @@ class RespondInput:
     threads: list[Thread] = field(default_factory=list)
     evaluation: str = ""
     """The last evaluation's failures, empty when it passed (or has not run)."""
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    """(author, text) of people's review summaries: no thread to answer, but they count."""
 
 
 def respond(ctx: RoleContext, given: RespondInput) -> RespondFinish:
@@ -72,7 +74,8 @@ def respond(ctx: RoleContext, given: RespondInput) -> RespondFinish:
         finish=finish, task=given.task.id,
         variables={"spec": given.spec, "criteria": given.criteria, "task": given.task,
                    "findings": given.findings, "people": people, "panel_threads": panel,
-                   "evaluation": given.evaluation, "repo_files": repo_overview(ws),
+                   "evaluation": given.evaluation, "notes": given.notes,
+                   "repo_files": repo_overview(ws),
                    "test_command": ctx.config.test_command},
         query="\n".join([given.task.title, *(f.title for f in given.findings)]),
         paths=sorted({f.path for f in given.findings}))

@@ -69,7 +69,7 @@ def setup(sample_repo: Path, tmp_path: Path, stub: StubModelServer,
                                      "tests/test_divide.py": TEST_DIVIDE})
     stub.responder = Reviewers(ScriptedModel({}))
     review_change(context(cfg, sample_repo), forge, pr, "pr", head, panel_input(sample_repo))
-    forge.post_review(pr, head, "", "comment", [InlineComment(
+    forge.post_review(pr, head, "Keep divide() in its own module.", "comment", [InlineComment(
         "calc/divide.py", 3, "Raise ValueError('division by zero'), not a bare error.")],
         author="alice")
     return forge, pr, Workspace(sample_repo, WorktreeSandbox(sample_repo, cfg.sandbox))
@@ -110,6 +110,7 @@ def test_a_respond_round_fixes_replies_once_per_thread_and_reruns_panel_and_eval
     prompt = next(r for r in stub.requests if role_of(r) == "generator").messages[1]["content"]
     assert prompt.index("Review comments from people") < prompt.index("Open findings")
     assert 'source="review comment by alice"' in prompt
+    assert 'source="review by alice"' in prompt and "Keep divide() in its own module." in prompt
     answers = {c.in_reply_to: c.body for c in forge.review_comments(pr) if c.in_reply_to}
     assert answers[alice.id] == f"Fixed in {sha[:12]}: raises ValueError now"
     assert answers[by_title[FLOAT["title"]]].startswith("Not changed: true division")
