@@ -20,7 +20,7 @@ from pipeline.protocols import Forge
 from pipeline.review.flow import review_change
 from pipeline.review.merge import MergedFinding
 from pipeline.review.panel import PanelInput, PanelResult
-from pipeline.review.report import finding_of
+from pipeline.review.report import finding_of, safe
 from pipeline.roles.base import RoleContext
 from pipeline.roles.evaluator import EvalInput, EvalOutcome, evaluate
 from pipeline.roles.responder import RespondInput, Thread, ThreadReply, respond
@@ -142,7 +142,8 @@ def respond_to_pr(ctx: RoleContext, forge: Forge, pr_number: int, workspace: Wor
         if round_number == limit:
             forge.set_labels(pr_number, add=[phase_label("blocked")],
                              remove=[phase_label("review")])
-            forge.post_comment(pr_number, blocked_comment(limit, panel, people, evaluation))
+            forge.post_comment(pr_number, safe(blocked_comment(limit, panel, people,
+                                                                  evaluation)))
             return RespondOutcome(False, limit, commits, sorted(replied), panel.blocking,
                                   reason=f"after {limit} respond round(s): "
                                          f"{len(panel.blocking)} blocking finding(s), "
@@ -160,11 +161,12 @@ def respond_to_pr(ctx: RoleContext, forge: Forge, pr_number: int, workspace: Wor
         waiting = {t.id for t in threads}
         for reply in answer.replies:
             if reply.thread in waiting and reply.thread not in replied:
-                forge.reply_to_review_comment(pr_number, reply.thread, reply_text(reply, sha))
+                forge.reply_to_review_comment(pr_number, reply.thread,
+                                              safe(reply_text(reply, sha)))
                 replied.add(reply.thread)
         panel = review_head()
         outcome = evaluate(ctx, EvalInput(plan.spec, criteria, workspace,
                                           subject=f"{task.id}: {task.title}", task=task.id))
-        forge.post_comment(pr_number, evaluation_comment(task.id, outcome))
+        forge.post_comment(pr_number, safe(evaluation_comment(task.id, outcome)))
         evaluation = "" if outcome.passed else outcome.failures()
     raise AssertionError("unreachable: the last round returns")

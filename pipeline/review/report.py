@@ -26,6 +26,7 @@ from pipeline.forge.types import InlineComment, Review, Verdict
 from pipeline.protocols import Forge
 from pipeline.review.merge import MergedFinding, alike
 from pipeline.review.panel import PanelResult
+from pipeline.sanitize import neutralise_mentions, redact
 
 FINDING_MARK = "<!-- factory:finding {id} -->"
 _FINDING = re.compile(r"<!-- factory:finding ([0-9a-f]+) -->")
@@ -154,11 +155,16 @@ def render_summary(scope: str, commit: str, result: PanelResult, delta: Delta | 
     return "\n".join(lines)
 
 
+def safe(text: str) -> str:
+    """Model-written text as the factory may post it: no secrets, pings or auto-closing."""
+    return neutralise_mentions(redact(text))
+
+
 def inline_body(finding: MergedFinding) -> str:
     also = "".join(f"\n- {line}" for line in finding.also)
-    return (f"**{finding.severity}**: {finding.title}\n\n{finding.body}\n\n"
-            f"_Reported by {', '.join(finding.reviewers)}._"
-            + (f"\nAlso put as:{also}" if also else "")
+    return (safe(f"**{finding.severity}**: {finding.title}\n\n{finding.body}\n\n"
+                 f"_Reported by {', '.join(finding.reviewers)}._"
+                 + (f"\nAlso put as:{also}" if also else ""))
             + "\n\n" + FINDING_MARK.format(id=finding.id))
 
 
@@ -189,7 +195,7 @@ def post_panel(forge: Forge, pr: int, scope: str, commit: str, result: PanelResu
                 if f.id in fresh and (f.path, f.line) in anchors]
     record = PanelRecord(scope=scope, commit=commit, result=result,
                          fixed=delta.fixed if delta else [])
-    body = tracking.render(render_summary(scope, commit, result, delta),
+    body = tracking.render(safe(render_summary(scope, commit, result, delta)),
                            {"panel": record.model_dump(mode="json")})
     posted = forge.post_review(pr, commit, body, FORGE_VERDICT[result.verdict], comments)
     return result, posted

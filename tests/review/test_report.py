@@ -137,3 +137,16 @@ def test_a_finding_whose_reviewers_failed_this_time_is_not_called_fixed(
     body = forge.reviews(pr)[-1].body
     assert "0 fixed, 0 still open, 0 new. 1 not re-checked (their reviewers failed)." in body
     assert "| not re-checked |" in body
+
+
+def test_model_text_posted_pings_no_one_and_leaks_no_token() -> None:
+    from pipeline.review.merge import MergedFinding
+    from pipeline.review.report import inline_body
+
+    body = inline_body(MergedFinding(
+        id="abc123", path="a.py", line=1, severity="major", title="Ask @alice, fixes #3",
+        body="The key sk-ant-abcdefghijklmnopqrstuvwxyz0123 is hard-coded.", reviewers=["m"]))
+
+    assert "`@alice`" in body and "fixes `#3`" in body
+    assert "sk-ant-" not in body and "[redacted]" in body
+    assert body.endswith("<!-- factory:finding abc123 -->")
