@@ -1,12 +1,13 @@
 """Doing a retry: locally the run resumes in-process; on GitHub the issue is requeued.
 
 A nightly job on Actions holds no write access to the code, so there it hands the issue back
-to the role jobs: the tracking comment and the phase label say where to pick it up, which is
-also what `/factory retry` reads."""
+to the role jobs: the tracking comment and the phase label say where to pick it up (what
+`/factory retry` reads too), and a workflow_dispatch starts the plan or build job."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -42,8 +43,10 @@ def _requeue_phase(state: RunState) -> str:
 class Requeue:
     """GitHub: put the issue back in its phase for the role jobs; no model is called here."""
 
-    def __init__(self, forge: Forge, day: str) -> None:
-        self.forge, self.day = forge, day
+    def __init__(self, forge: Forge, day: str,
+                 dispatch: Callable[[str, int], None] | None = None) -> None:
+        """dispatch(command, issue) starts a role job; None leaves that to people or events."""
+        self.forge, self.day, self.dispatch = forge, day, dispatch
 
     def __call__(self, candidate: Candidate, allowance: Allowance) -> RetryResult:
         state = candidate.view.state
@@ -57,7 +60,18 @@ class Requeue:
                               remove=[phase_label("blocked")])
         save(self.forge, state)
         action = "replan-queued" if candidate.kind == "replan" else "requeued"
-        return RetryResult(action, state.phase, state.reason)
+        return RetryResult(action, state.phase, self.start(state))
+
+    def start(self, state: RunState) -> str:
+        command = "plan" if state.phase == "planning" else "build"
+        if self.dispatch is None:
+            return f"{state.reason}; waiting for `/factory retry` or a {command} job"
+        try:
+            self.dispatch(command, state.issue)
+        except FactoryError as exc:
+            # Typically a nightly job without `actions: write`: the issue stays requeued.
+            return f"{state.reason}; could not start the {command} job: {exc.message}"
+        return f"{state.reason}; started the {command} job"
 
 
 class LocalResume:

@@ -75,7 +75,9 @@ def nightly(repo: Path, stale_hours: float, max_retries: int, no_consolidate: bo
     if on_github():
         from datetime import UTC, datetime
 
-        retrier = Requeue(forge, datetime.now(UTC).date().isoformat())
+        from pipeline.jobs.context import dispatcher
+
+        retrier = Requeue(forge, datetime.now(UTC).date().isoformat(), dispatcher(forge, root))
     else:
         retrier = LocalResume(root, forge, ledger)
     report = run_nightly(root, config, forge, ledger, retrier, options)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from pipeline.cli import main
 from pipeline.forge.github import GitHubForge
 from pipeline.ledger import Ledger
 from pipeline.local_run import prepare_factory_dir
-from pipeline.nightly import run_nightly
+from pipeline.nightly import NightlyOptions, run_nightly
 from pipeline.observe.forges import on_github, open_forge
 from pipeline.retriers import Requeue
 from pipeline.state import load
@@ -49,7 +50,7 @@ def test_requeues_replans_and_keeps_one_digest(fake: FakeGitHub, github: GitHubF
     config = config_module.load(git_repo)
     day = now().date().isoformat()
 
-    first = run_nightly(git_repo, config, github, ledger, Requeue(github, day))
+    first = run_nightly(git_repo, config, github, ledger, Requeue(github, day, start_on(github)))
 
     by_issue = {a["issue"]: a["action"] for a in first.actions}
     assert by_issue == {stalled.issue: "requeued", capped.issue: "skipped",
@@ -65,6 +66,9 @@ def test_requeues_replans_and_keeps_one_digest(fake: FakeGitHub, github: GitHubF
     assert "factory:planning" in github.get_issue(moved.issue).labels
     assert len(github.comments(moved.issue)) == 1
     assert first.digest_created and first.memory == "no lessons yet"
+    assert fake.dispatches == [
+        (REPO, "factory.yml", "main", {"command": "build", "number": str(stalled.issue)}),
+        (REPO, "factory.yml", "main", {"command": "plan", "number": str(moved.issue)})]
 
     seed_call(ledger, None, at=now(), cost=0.05, role="learner")
     second = run_nightly(git_repo, config, github, ledger, Requeue(github, day))
@@ -75,6 +79,30 @@ def test_requeues_replans_and_keeps_one_digest(fake: FakeGitHub, github: GitHubF
     body = digests[0].body
     assert "learner" in body and "openai/judge" in body and "replan-queued" in body
     assert "factory" not in digests[0].labels
+
+
+def start_on(github: GitHubForge) -> Callable[[str, int], None]:
+    def start(command: str, number: int) -> None:
+        github.dispatch_workflow("factory.yml", "main", {"command": command,
+                                                         "number": str(number)})
+    return start
+
+
+def test_a_refused_dispatch_leaves_the_issue_requeued(fake: FakeGitHub, github: GitHubForge,
+                                                      git_repo: Path) -> None:
+    prepare_factory_dir(git_repo)
+    stalled = seed_issue(github, "stalled", "stopped", base_commit="0" * 40,
+                         reason="interrupted")
+    fake.inject("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches",
+                status=403, message="Resource not accessible by integration")
+
+    report = run_nightly(git_repo, config_module.load(git_repo), github,
+                         Ledger.for_repo(git_repo), Requeue(github, "today", start_on(github)),
+                         NightlyOptions(consolidate=False))
+
+    assert [a["action"] for a in report.actions] == ["requeued"]
+    assert "could not start the build job" in report.actions[0]["outcome"]
+    assert "factory:building" in github.get_issue(stalled.issue).labels
 
 
 def test_open_forge_follows_the_actions_variables(tmp_path: Path, fake: FakeGitHub) -> None:
