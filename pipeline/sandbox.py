@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -31,6 +32,18 @@ def scrubbed_env(passthrough: Sequence[str] = (),
 
 def bwrap_available() -> bool:
     return shutil.which("bwrap") is not None
+
+
+def _tools_in_tmp() -> tuple[Path, ...]:
+    """Interpreters and tool directories under /tmp (a virtualenv in a temp checkout, as on CI),
+    which the sandbox's private /tmp would otherwise hide."""
+    candidates = {Path(sys.prefix), Path(sys.base_prefix)}
+    for entry in os.environ.get("PATH", "").split(os.pathsep):
+        path = Path(entry)
+        candidates.add(path.parent if (path.parent / "pyvenv.cfg").exists() else path)
+    tmp = Path("/tmp")
+    return tuple(sorted(p for p in candidates
+                        if p.is_absolute() and p.is_relative_to(tmp) and p != tmp and p.exists()))
 
 
 def _git_dirs(root: Path) -> tuple[tuple[Path, bool], ...]:
@@ -60,6 +73,7 @@ class WorktreeSandbox:
         self.isolated = config.isolation == "bwrap" or (
             config.isolation == "auto" and bwrap_available())
         self.git_dirs = _git_dirs(self.root) if self.isolated else ()
+        self.tools_in_tmp = _tools_in_tmp() if self.isolated else ()
 
     def describe(self) -> str:
         if self.isolated:
@@ -71,6 +85,8 @@ class WorktreeSandbox:
         if not self.isolated:
             return shell
         binds = ["--bind", str(self.root), str(self.root), "--bind", str(home), str(home)]
+        for path in self.tools_in_tmp:
+            binds += ["--ro-bind", str(path), str(path)]
         for path, writable in self.git_dirs:
             binds += ["--bind" if writable else "--ro-bind", str(path), str(path)]
         return ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
