@@ -77,3 +77,19 @@ def test_git_works_in_a_worktree_but_branches_cannot_be_moved(git_repo: Path) ->
     assert status.ok and "A  new.txt" in status.stdout
     assert not moved.ok
     assert git(git_repo, "rev-parse", "main") == before
+
+
+@pytest.mark.skipif(not bwrap_available(), reason="bubblewrap is not installed")
+def test_tools_installed_under_tmp_stay_reachable(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    tools = tmp_path / "venv"
+    (tools / "bin").mkdir(parents=True)
+    (tools / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (tools / "bin" / "hello-tool").write_text("#!/bin/sh\necho hello from a tmp venv\n")
+    (tools / "bin" / "hello-tool").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools / 'bin'}:{os.environ['PATH']}")
+    (tmp_path / "wt").mkdir()
+
+    result = WorktreeSandbox(tmp_path / "wt", Sandbox(isolation="bwrap")).run("hello-tool")
+
+    assert result.ok and result.stdout == "hello from a tmp venv\n"
