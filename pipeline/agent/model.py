@@ -11,6 +11,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
 from pipeline.agent import caching, failures, pricing, tokens
 from pipeline.agent.budget import BudgetGuard
 from pipeline.config import Config
@@ -135,24 +137,37 @@ class ModelClient:
         if missing:
             raise _Failed(f"no API key: set {missing}")
         self._prepare(attempt)
-        retries = self.config.models.max_retries
-        for number in range(retries + 1):
-            self.budget.check(attempt.prompt_cost_usd, attempt.prompt_tokens)
-            started = time.monotonic()
-            try:
-                response = self._call(attempt)
-            except Exception as exc:
-                if not self._is_model_error(exc):
-                    raise
-                latency = time.monotonic() - started
-                reason = failures.describe(exc, attempt.model, self.config.models.request_timeout_s)
-                self._record(attempt, latency=latency, ok=False, error=reason)
-                if number == retries or not failures.is_retryable(exc):
-                    raise _Failed(reason) from exc
-                time.sleep(failures.backoff_s(number, exc, self.retry_base_s))
-                continue
-            return self._reply(attempt, response, time.monotonic() - started)
-        raise AssertionError("unreachable: the last attempt returns or raises")
+        retrying = Retrying(
+            stop=stop_after_attempt(self.config.models.max_retries + 1),
+            retry=retry_if_exception(failures.is_retryable),
+            wait=self._wait, reraise=True)
+        try:
+            return retrying(self._attempt_once, attempt)
+        except Exception as exc:
+            if not self._is_model_error(exc):
+                raise
+            raise _Failed(failures.describe(exc, attempt.model,
+                                            self.config.models.request_timeout_s)) from exc
+
+    def _wait(self, state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        assert error is not None, "tenacity waits only after a failed attempt"
+        return failures.backoff_s(state.attempt_number - 1, error, self.retry_base_s)
+
+    def _attempt_once(self, attempt: _Attempt) -> ModelReply:
+        """One call, budget-checked; a failure is recorded in the ledger before it is raised."""
+        self.budget.check(attempt.prompt_cost_usd, attempt.prompt_tokens)
+        started = time.monotonic()
+        try:
+            response = self._call(attempt)
+        except Exception as exc:
+            if self._is_model_error(exc):
+                reason = failures.describe(exc, attempt.model,
+                                           self.config.models.request_timeout_s)
+                self._record(attempt, latency=time.monotonic() - started, ok=False,
+                             error=reason)
+            raise
+        return self._reply(attempt, response, time.monotonic() - started)
 
     @staticmethod
     def _is_model_error(exc: Exception) -> bool:
