@@ -150,8 +150,8 @@ class Writer:
         return self.result.pr_numbers.get(value, value)
 
     def apply(self, outputs: Outputs) -> Applied:
-        commits.push(self.repo, outputs.refs)
         if outputs.refs:
+            commits.push(self.repo, outputs.refs)
             self.result.done.append("pushed " + ", ".join(sorted(outputs.refs)))
         first = [op for op in outputs.ops if isinstance(op, OpenPrOp)]
         last = [op for op in outputs.ops if isinstance(op, DispatchOp)]
@@ -256,9 +256,9 @@ class Writer:
 
     def _lessons(self, op: LessonsOp) -> None:
         lessons = lessons_branch.validate(op.lessons)
-        sha, added = lessons_branch.commit_lessons(self.repo, lessons, op.pr)
-        if sha is None and self.forge.find_pr(lessons_branch.BRANCH) is None:
-            self.result.skipped.append(f"lessons from #{op.pr}: all already known")
+        pending, added = lessons_branch.commit_lessons(self.repo, lessons, op.pr)
+        if not pending:
+            self.result.skipped.append(f"lessons from #{op.pr}: all already merged")
             return
         base = commits.default_branch(self.repo)
         pr = self.forge.open_pr(lessons_branch.BRANCH, base, "factory: lessons learned",

@@ -13,7 +13,7 @@ from typing import Any
 
 from pipeline import git
 from pipeline.memory.lesson import Lesson, parse_lines, to_line
-from pipeline.outputs.commits import has_origin, push, remote_sha
+from pipeline.outputs import commits
 
 BRANCH = "factory/lessons"
 FILE = ".factory/lessons.jsonl"
@@ -33,7 +33,7 @@ def _known(repo: Path, commit: str) -> tuple[str, set[str]]:
 
 def start_point(repo: Path) -> str:
     """The open lessons branch, unless a person merged it: then the default branch."""
-    branch = remote_sha(repo, BRANCH) if has_origin(repo) else (
+    branch = commits.remote_sha(repo, BRANCH) if commits.has_origin(repo) else (
         git.head(repo, BRANCH) if git.branch_exists(repo, BRANCH) else None)
     base = git.head(repo)
     if branch and not git.git_result(repo, "merge-base", "--is-ancestor", branch, base).ok:
@@ -41,15 +41,15 @@ def start_point(repo: Path) -> str:
     return base
 
 
-def commit_lessons(repo: Path, lessons: list[Lesson], pr: int) -> tuple[str | None, list[Lesson]]:
-    """Push the unknown lessons onto BRANCH; (new commit or None, the lessons added)."""
+def commit_lessons(repo: Path, lessons: list[Lesson], pr: int) -> tuple[bool, list[Lesson]]:
+    """Push the unknown lessons onto BRANCH: (whether BRANCH waits for a merge, lessons added)."""
     start = start_point(repo)
     text, known = _known(repo, start)
     _, on_default = _known(repo, "HEAD")
     fresh = [x for x in lessons if x.id not in known | on_default]
     fresh = list({x.id: x for x in fresh}.values())
     if not fresh:
-        return None, []
+        return start != git.head(repo), []
     with tempfile.TemporaryDirectory(prefix="factory-lessons-") as tmp:
         worktree = Path(tmp) / "wt"
         git.git(repo, "worktree", "add", "-q", "--detach", str(worktree), start)
@@ -62,8 +62,8 @@ def commit_lessons(repo: Path, lessons: list[Lesson], pr: int) -> tuple[str | No
         finally:
             git.git(repo, "worktree", "remove", "--force", str(worktree), check=False)
     assert sha is not None
-    push(repo, {BRANCH: sha})
-    return sha, fresh
+    commits.push(repo, {BRANCH: sha})
+    return True, fresh
 
 
 def pr_body(lessons: list[Lesson], pr: int) -> str:
