@@ -145,6 +145,16 @@ class Writer:
         self.repo, self.forge, self.config, self.dispatch = repo, forge, config, dispatch
         self.result = Applied()
         self._inline: dict[int, InlineComment] = {}
+        self._keys: dict[tuple[str, int], set[str]] = {}
+
+    def posted(self, kind: str, number: int) -> set[str]:
+        """The keys already on number's comments, reviews or review threads (listed once)."""
+        if (kind, number) not in self._keys:
+            bodies = ([c.body for c in self.forge.comments(number)] if kind == "comment" else
+                      [r.body for r in self.forge.reviews(number)] if kind == "review" else
+                      [c.body for c in self.forge.review_comments(number)])
+            self._keys[kind, number] = set(_KEY.findall("\n".join(bodies)))
+        return self._keys[kind, number]
 
     def number(self, value: int) -> int:
         return self.result.pr_numbers.get(value, value)
@@ -183,10 +193,11 @@ class Writer:
     def _comment(self, op: CommentOp) -> None:
         number = self.number(op.number)
         key = key_of("comment", number, op.body)
-        if any(key in c.body for c in self.forge.comments(number)):
+        if key in self.posted("comment", number):
             self.result.skipped.append(f"comment on #{number} (already posted)")
             return
         self.forge.post_comment(number, keyed(op.body, key))
+        self.posted("comment", number).add(key)
         self.result.done.append(f"comment on #{number}")
 
     def _labels(self, op: LabelsOp) -> None:
@@ -201,10 +212,11 @@ class Writer:
         for placeholder, comment in zip(op.comments, inline, strict=True):
             if placeholder.ref is not None:
                 self._inline[placeholder.ref] = comment
-        if any(key in r.body for r in self.forge.reviews(number)):
+        if key in self.posted("review", number):
             self.result.skipped.append(f"review on #{number} (already posted)")
             return
         self.forge.post_review(number, op.commit, keyed(op.body, key), op.verdict, inline)
+        self.posted("review", number).add(key)
         self.result.done.append(f"review on #{number}")
 
     def _thread(self, number: int, comment_id: int) -> int:
@@ -223,10 +235,11 @@ class Writer:
         number = self.number(op.number)
         thread = self._thread(number, op.comment_id)
         key = key_of("reply", number, f"{thread}\0{op.body}")
-        if any(key in c.body for c in self.forge.review_comments(number)):
+        if key in self.posted("reply", number):
             self.result.skipped.append(f"reply in thread {thread} (already posted)")
             return
         self.forge.reply_to_review_comment(number, thread, keyed(op.body, key))
+        self.posted("reply", number).add(key)
         self.result.done.append(f"reply in thread {thread}")
 
     def _status(self, op: StatusOp) -> None:
