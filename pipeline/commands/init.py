@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from pipeline import config_template, git
+from pipeline.commands.init_github import install_workflow, settings_text
 from pipeline.hooks.precommit_config import ensure_factory_hooks
 
 GITIGNORE_LINES = ["# Dark Factory: local state stays local, the lessons are shared.",
@@ -39,6 +40,7 @@ def install(repo: Path) -> list[str]:
     done.append("added the factory hooks to .pre-commit-config.yaml (then: pre-commit install)"
                 if ensure_factory_hooks(repo) else ".pre-commit-config.yaml already has the "
                 "factory hooks")
+    done.append(install_workflow(repo))
     return done
 
 
@@ -50,5 +52,6 @@ def init(repo: Path) -> None:
     root = git.repo_root(repo)
     for line in install(root):
         click.echo(f"- {line}")
+    click.echo("\n" + settings_text(root))
     click.echo("\nNext: set a model key (e.g. ANTHROPIC_API_KEY), then "
                "`factory run \"what to build\"`, or try `factory demo`.")
