@@ -7,6 +7,7 @@ saved there for `factory apply`; without, the job applies them itself through th
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -14,7 +15,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from rich.console import Console
 
@@ -22,8 +23,9 @@ from pipeline import config as config_module
 from pipeline import git
 from pipeline.config import Config
 from pipeline.errors import BadInput
+from pipeline.forge.local import LocalForge
 from pipeline.forge.types import PullRequest
-from pipeline.ledger import Ledger
+from pipeline.ledger import Ledger, Totals
 from pipeline.observe.forges import open_forge
 from pipeline.orchestrator import Pipeline
 from pipeline.outputs import commits, schema
@@ -66,6 +68,22 @@ def issue_of(pr: PullRequest) -> int:
     return int(pr.head[len(prefix):])
 
 
+class CarriedLedger:
+    """The job's ledger, with the issue's cost from earlier jobs added to its total."""
+
+    def __init__(self, inner: Ledger, issue: int, earlier_usd: float) -> None:
+        self.inner, self.issue, self.earlier_usd = inner, issue, earlier_usd
+
+    def issue_totals(self, issue: int) -> Totals:
+        totals = self.inner.issue_totals(issue)
+        if issue != self.issue:
+            return totals
+        return dataclasses.replace(totals, cost_usd=totals.cost_usd + self.earlier_usd)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
 @dataclass
 class Job:
     role: str
@@ -82,8 +100,11 @@ class Job:
     def pipeline(self, state: RunState) -> Pipeline:
         progress = Progress(Console(stderr=True), lambda: self.ledger.run_totals(self.run_id))
         state.runs.append(self.run_id)
-        return Pipeline(self.repo, self.config, self.recorder, self.ledger, self.ctx, state,
-                        progress)
+        ledger = self.ledger
+        if not isinstance(self.forge, LocalForge):
+            # Each Actions job starts with an empty ledger: the cost so far is in the state.
+            ledger = cast(Ledger, CarriedLedger(self.ledger, state.issue, state.cost_usd))
+        return Pipeline(self.repo, self.config, self.recorder, ledger, self.ctx, state, progress)
 
     def state(self, issue: int) -> RunState:
         state = load(self.recorder, issue)
@@ -118,6 +139,7 @@ def open_job(role: str, number: int, repo: Path, model: str | None) -> Job:
 
 
 def collect(job: Job, directory: Path, branches: str | None) -> schema.Outputs:
+    directory.mkdir(parents=True, exist_ok=True)
     refs = commits.changed_refs(job.repo, branches) if branches else {}
     if refs:
         commits.write_bundle(job.repo, refs, directory / schema.BUNDLE_FILE)

@@ -116,7 +116,10 @@ def run_cycle(step: Step, stub: StubModelServer, actions: Actions, fake: FakeGit
     assert next_job() == ("build", issue)
     state = load(github, issue)
     assert state is not None and state.plan is not None and "delete everything" not in state.brief
+    planned_cost = state.cost_usd
     step(actions, "build", issue, None, ())
+    built = load(github, issue)
+    assert built is not None and built.cost_usd > planned_cost > 0  # carried across jobs
     command, pr = next_job()
     assert (command, pr) == ("review", 2)
     calls["issue_to_pr"] = fake.calls.total()
