@@ -23,7 +23,7 @@ from .conftest import REPO, Actions
 
 def test_a_role_without_outputs_applies_itself_on_github(
         stub: StubModelServer, actions: Actions, fake: FakeGitHub, github: GitHubForge) -> None:
-    stub.responder = ScriptedModel(calc_scripts())
+    stub.responder = ScriptedModel(dict(calc_scripts()))
     issue = fake.add_issue(REPO, "Add subtract and multiply", "to calc", ["factory"])
     repo = actions.checkout("plan")
 
@@ -38,7 +38,7 @@ def test_a_role_without_outputs_applies_itself_on_github(
 
 def test_roles_on_the_embedded_forge(stub: StubModelServer, sample_repo: Path,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    stub.responder = ScriptedModel(calc_scripts())
+    stub.responder = ScriptedModel(dict(calc_scripts()))
     forge = LocalForge(sample_repo / ".factory" / "forge.db")
     issue = forge.create_issue("Add subtract and multiply", "to calc", ["factory"]).number
     runner = CliRunner()
