@@ -10,20 +10,17 @@ from pipeline.forge.types import Comment
 from pipeline.protocols import Forge
 
 MARKER = "<!-- factory:state "
-_STATE = re.compile(r"<!-- factory:state (\{.*?\}) -->", re.DOTALL)
 
 
-def _encode(state: dict[str, Any]) -> str:
+def hidden(name: str, state: dict[str, Any]) -> str:
+    """Machine state as an HTML comment a forge renders invisibly: `<!-- factory:NAME {...} -->`."""
     # "--" would end the HTML comment early; JSON never needs it outside strings.
-    return json.dumps(state, sort_keys=True, separators=(",", ":")).replace("--", "-\\u002d")
+    encoded = json.dumps(state, sort_keys=True, separators=(",", ":")).replace("--", "-\\u002d")
+    return f"<!-- factory:{name} {encoded} -->"
 
 
-def render(body: str, state: dict[str, Any]) -> str:
-    return f"{body.rstrip()}\n\n{MARKER}{_encode(state)} -->\n"
-
-
-def parse_state(body: str) -> dict[str, Any] | None:
-    match = _STATE.search(body)
+def read_hidden(name: str, text: str) -> dict[str, Any] | None:
+    match = re.search(rf"<!-- factory:{re.escape(name)} (\{{.*?\}}) -->", text, re.DOTALL)
     if not match:
         return None
     try:
@@ -31,6 +28,14 @@ def parse_state(body: str) -> dict[str, Any] | None:
     except json.JSONDecodeError:
         return None
     return value if isinstance(value, dict) else None
+
+
+def render(body: str, state: dict[str, Any]) -> str:
+    return f"{body.rstrip()}\n\n{hidden('state', state)}\n"
+
+
+def parse_state(body: str) -> dict[str, Any] | None:
+    return read_hidden("state", body)
 
 
 def find(forge: Forge, number: int) -> Comment | None:

@@ -5,17 +5,14 @@ same day adds to the record instead of replacing it."""
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
+from pipeline.forge.tracking import hidden, read_hidden
 from pipeline.forge.types import Issue
 from pipeline.observe import mermaid
 from pipeline.observe.digest import Digest
 from pipeline.observe.forges import DIGEST_LABEL, TrackerForge
 from pipeline.observe.templating import render
-
-_MARKER = re.compile(r"<!-- factory:digest (\{.*?\}) -->", re.DOTALL)
 
 
 def title(digest: Digest) -> str:
@@ -40,20 +37,12 @@ def charts(digest: Digest) -> list[str]:
 
 def body(digest: Digest) -> str:
     state = {"day": digest.day.isoformat(), "actions": digest.actions}
-    encoded = json.dumps(state, sort_keys=True, separators=(",", ":")).replace("--", "-\\u002d")
     return render("digest.md.j2", d=digest, charts=charts(digest),
-                  marker=f"<!-- factory:digest {encoded} -->")
+                  marker=hidden("digest", state))
 
 
 def parse(text: str) -> dict[str, Any] | None:
-    match = _MARKER.search(text)
-    if not match:
-        return None
-    try:
-        value = json.loads(match.group(1))
-    except json.JSONDecodeError:
-        return None
-    return value if isinstance(value, dict) else None
+    return read_hidden("digest", text)
 
 
 def find(forge: TrackerForge, digest: Digest) -> Issue | None:
