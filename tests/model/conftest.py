@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +16,6 @@ from pipeline.testing.stub_model import StubModelServer
 MODEL = "openai/planner-model"
 FALLBACK = "openai/fallback-model"
 PRICE = Price(input_per_mtok=3.0, output_per_mtok=15.0)
-
-
-@pytest.fixture
-def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[StubModelServer]:
-    with StubModelServer() as server:
-        monkeypatch.setenv("OPENAI_API_BASE", server.url)
-        monkeypatch.setenv("OPENAI_API_KEY", "stub-key")
-        monkeypatch.setenv("FACTORY_RETRY_BASE_S", "0.01")
-        yield server
 
 
 @pytest.fixture
