@@ -88,7 +88,8 @@ class Limits(_Strict):
     workers: int = Field(default=2, ge=1, le=32)
     """Independent tasks built in parallel."""
     quorum: int = Field(default=1, ge=1)
-    """Reviewers that must actually answer for the panel's verdict to count."""
+    """Reviewers that must actually answer for the panel's verdict to count (at most the
+    panel's size: a larger number is lowered to it)."""
 
 
 class Sandbox(_Strict):
