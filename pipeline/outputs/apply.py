@@ -163,10 +163,15 @@ class Writer:
         if outputs.refs:
             commits.push(self.repo, outputs.refs)
             self.result.done.append("pushed " + ", ".join(sorted(outputs.refs)))
+        # The tracking state goes last but for the dispatch: it is the commit point. A job
+        # re-run after a writer died earlier redoes its work rather than trusting a state that
+        # names comments or reviews never posted.
         first = [op for op in outputs.ops if isinstance(op, OpenPrOp)]
+        state = [op for op in outputs.ops if isinstance(op, TrackingOp)]
         last = [op for op in outputs.ops if isinstance(op, DispatchOp)]
-        middle = [op for op in outputs.ops if not isinstance(op, OpenPrOp | DispatchOp)]
-        for op in [*first, *middle, *last]:
+        middle = [op for op in outputs.ops
+                  if not isinstance(op, OpenPrOp | TrackingOp | DispatchOp)]
+        for op in [*first, *middle, *state, *last]:
             getattr(self, f"_{op.op}")(op)
         return self.result
 

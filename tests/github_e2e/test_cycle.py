@@ -91,6 +91,8 @@ def killing(actions: Actions, command: str, number: int, env: dict[str, str] | N
     actions.role(command, number, env=env, extra=extra)  # killed before the writer ran
     out = actions.role(command, number, env=env, extra=extra)
     apply_killed(actions, out, 1)
+    if command != "respond":  # the role job re-run after its writer died
+        out = actions.role(command, number, env=env, extra=extra)
     apply_killed(actions, out, 3)
     actions.apply(out)  # the writer job re-run: same artifact
     if command not in ("respond",):  # a re-run role job after everything was applied
