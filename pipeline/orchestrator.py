@@ -151,11 +151,11 @@ class Pipeline:
         self.record(f"{task_id}: {task.status}")
 
     def develop(self, spec: TaskSpec, workspace: Workspace, base: str,
-                criteria: list[Criterion]) -> tuple[bool, str | None]:
+                criteria: list[Criterion], feedback: str = "") -> tuple[bool, str | None]:
         """Generator → commit → review → evaluation, round after round, until it passes."""
         plan_ = self.state.plan
         assert plan_ is not None
-        feedback, reason = "", "no rounds ran"
+        reason = "no rounds ran"
         for round_number in range(1, self.config.limits.eval_rounds + 1):
             self.set_rounds(spec.id, round_number)
             self.record(f"{spec.id}: generating (round {round_number})")
@@ -246,7 +246,8 @@ class Pipeline:
                        description="The integrated work fails the checks below; fix it.")
         try:
             passed, reason = self.develop(fix, workspace, state.base_commit,
-                                          plan_.acceptance_criteria)
+                                          plan_.acceptance_criteria,
+                                          f"Evaluation failed:\n{outcome.failures()}")
         except RoleFailed as exc:
             passed, reason = False, str(exc)
         if not passed:
@@ -276,7 +277,9 @@ class Pipeline:
 
 
 def first_line(text: str) -> str:
-    return next((line.strip("- ").strip() for line in text.splitlines() if line.strip()), "")[:200]
+    """The first line that says something (headings such as 'Evaluation failed:' skipped)."""
+    lines = [line.strip("- ").strip() for line in text.splitlines() if line.strip()]
+    return next((line for line in lines if not line.endswith(":")), lines[0] if lines else "")[:200]
 
 
 def findings_text(verdict: PanelResult, outcome: EvalOutcome) -> str:

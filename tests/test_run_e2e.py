@@ -273,3 +273,30 @@ def test_killed_run_resumes_without_redoing_finished_tasks(stub: StubModelServer
     assert finished_first != "passed" or not redone
     assert (sample_repo / "calc" / "multiply.py").read_text() == MULTIPLY
     assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM items WHERE kind='pr'").fetchone()[0] == 1
+
+
+def test_failed_issue_check_sends_the_failures_to_a_fix_round(stub: StubModelServer,
+                                                              sample_repo: Path) -> None:
+    scripts = calc_scripts()
+    scripts[("evaluator", None)] = [call("submit_evaluation", verdict="fail", criteria=[
+        {"id": "AC1", "met": True, "evidence": "printed 2"},
+        {"id": "AC2", "met": False, "evidence": "multiply is not exported from calc"}])]
+    scripts[("generator", "fix")] = [
+        call("write_file", path="calc/__init__.py",
+             content="from calc.multiply import multiply\nfrom calc.ops import add\n\n"
+                     "__all__ = ['add', 'multiply']\n"),
+        call("finish", summary="exported multiply from calc")]
+    scripts[("reviewer", "fix")] = [call("submit_review", verdict="approve", findings=[])]
+    scripts[("evaluator", "fix")] = [call("submit_evaluation", verdict="pass", criteria=[
+        {"id": "AC1", "met": True, "evidence": "printed 2"},
+        {"id": "AC2", "met": True, "evidence": "from calc import multiply works"}])]
+    stub.responder = ScriptedModel(scripts)
+
+    result = run_factory(sample_repo, BRIEF)
+
+    assert result.exit_code == 0, result.output
+    fix_prompt = next(r for r in stub.requests if '<task id="fix">' in r.text())
+    assert "AC2: not met: multiply is not exported from calc" in fix_prompt.text()
+    assert "from calc.multiply import multiply" in (sample_repo / "calc" / "__init__.py").read_text()
+    state = load(LocalForge(sample_repo / ".factory" / "forge.db"), 1)
+    assert state is not None and state.phase == "done" and state.final_rounds == 1
