@@ -189,3 +189,29 @@ def test_jobs_killed_at_every_step_converge(stub: StubModelServer, actions: Acti
     calls = run_cycle(killing, stub, actions, fake, github, tmp_path)
     # The panel on T1, T2 and the PR, alice's review, the panel on respond's commit.
     assert calls["reviews"] == 5
+
+
+def test_the_writer_killed_after_every_write_converges(
+        stub: StubModelServer, actions: Actions, fake: FakeGitHub, github: GitHubForge,
+        tmp_path: Path) -> None:
+    stub.responder = ScriptedModel(github_scripts())
+    issue = fake.add_issue(REPO, TITLE, BODY, ["factory"])
+    clean(actions, "plan", issue, event(tmp_path, issue), ())
+    out = actions.role("build", issue)
+    writes = len(actions.outputs(out)["ops"]) + 1  # and the push
+
+    for after in range(writes + 1):
+        apply_killed(actions, out, after)
+    actions.apply(out)
+
+    [pr] = github.list_prs("all")
+    assert pr.head == "factory/issue-1" and pr.draft
+    state = load(github, issue)
+    assert state is not None and state.pr == pr.number and state.all_passed
+    assert set(github.get_issue(issue).labels) == {"factory", "factory:review"}
+    for number in (issue, pr.number):
+        bodies = [c.body for c in github.comments(number)]
+        assert len(bodies) == len(set(bodies))
+    assert sorted(r.body.split(" at ")[0] for r in github.reviews(pr.number)) == [
+        "### Review panel on T1", "### Review panel on T2"]
+    assert set(actions.dispatched()) == {("build", issue), ("review", pr.number)}
