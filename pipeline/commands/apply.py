@@ -28,7 +28,9 @@ def apply(directory: Path, repo: Path) -> None:
     forge = open_forge(root)
     result = apply_dir(directory, root, forge, config, os.environ,
                        dispatch=dispatcher(forge, root))
-    for line in result.done:
-        click.echo(f"- {line}")
-    for line in result.skipped:
-        click.echo(f"- skipped: {line}")
+    lines = [f"- {line}" for line in result.done] + [f"- skipped: {line}"
+                                                     for line in result.skipped]
+    click.echo("\n".join(lines))
+    if summary := os.environ.get("GITHUB_STEP_SUMMARY"):
+        with open(summary, "a", encoding="utf-8") as out:
+            out.write(f"### factory apply {directory.name}\n\n" + "\n".join(lines) + "\n")
