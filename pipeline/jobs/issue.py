@@ -83,8 +83,8 @@ def build_job(job: Job) -> None:
     passed = pipeline.build()
     job.summary.append("Tasks: " + ", ".join(f"{t.spec.id} {t.status}"
                                               for t in state.tasks.values()))
-    if passed:
+    if passed and state.pr is not None:
         pipeline.record("built: the review panel is next", "evaluating")
-        job.recorder.dispatch("review", state.pr or 0)
+        job.recorder.dispatch("review", state.pr)
     if state.pr is not None:
         save_pr_tracking(job, state)
