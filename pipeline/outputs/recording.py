@@ -32,6 +32,12 @@ from pipeline.outputs.schema import (
     TrackingOp,
 )
 from pipeline.protocols import Forge
+from pipeline.sanitize import sanitize
+
+
+def _clean(comments: list[Comment]) -> list[Comment]:
+    """People's text as a person sees it (no hidden parts): it reaches the models' prompts."""
+    return [c if c.by_factory else replace(c, body=sanitize(c.body)) for c in comments]
 
 
 class RecordingForge:
@@ -62,7 +68,7 @@ class RecordingForge:
 
     def comments(self, number: int) -> list[Comment]:
         if number not in self._comments:
-            self._comments[number] = self.inner.comments(number) if number > 0 else []
+            self._comments[number] = _clean(self.inner.comments(number) if number > 0 else [])
         return list(self._comments[number])
 
     def reviews(self, pr: int) -> list[Review]:
@@ -72,7 +78,8 @@ class RecordingForge:
 
     def review_comments(self, pr: int) -> list[Comment]:
         if pr not in self._review_comments:
-            self._review_comments[pr] = self.inner.review_comments(pr) if pr > 0 else []
+            self._review_comments[pr] = _clean(self.inner.review_comments(pr) if pr > 0
+                                               else [])
         return list(self._review_comments[pr])
 
     def __getattr__(self, name: str) -> Any:
