@@ -1,6 +1,5 @@
-"""The writer: validate a role job's outputs completely, then apply them; never half.
+"""The writer: validate a role job's outputs completely (validate.py), then apply them.
 
-Refused outputs get one comment saying why (on the job's issue or PR) and nothing else.
 Applied outputs converge when applied again: the tracking comment is edited in place, PRs are
 found by branch, labels are sets, and every other post carries a hidden key derived from its
 content, so a second apply (or a re-run job's identical output) posts nothing twice.
@@ -8,15 +7,10 @@ content, so a second apply (or a re-run job's identical output) posts nothing tw
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from pydantic import ValidationError
 
 from pipeline.config import Config
 from pipeline.errors import BadInput, WorkFailed
@@ -24,8 +18,6 @@ from pipeline.forge import tracking
 from pipeline.forge.types import InlineComment
 from pipeline.outputs import checks, commits, lessons_branch
 from pipeline.outputs.schema import (
-    BUNDLE_FILE,
-    OUTPUTS_FILE,
     CloseOp,
     CommentOp,
     DispatchOp,
@@ -38,25 +30,20 @@ from pipeline.outputs.schema import (
     ReviewOp,
     StatusOp,
     TrackingOp,
-    load,
+)
+from pipeline.outputs.validate import (
+    KEY_PATTERN,
+    Refused,
+    key_of,
+    keyed,
+    post_refusal,
+    raw_target,
+    validate,
 )
 from pipeline.protocols import Forge
 from pipeline.sanitize import neutralise_mentions
 
 Dispatcher = Callable[[str, int], None]
-KEY = "<!-- factory:key {} -->"
-_KEY = re.compile(r"<!-- factory:key ([0-9a-f]{16}) -->")
-_SHA = re.compile(r"\b[0-9a-f]{7,40}\b")
-
-
-def key_of(kind: str, number: int, text: str) -> str:
-    """Same kind, target and text (commit ids aside: a re-run job makes new ones) → same key."""
-    normal = _SHA.sub("", " ".join(text.split()))
-    return hashlib.sha256(f"{kind}\0{number}\0{normal}".encode()).hexdigest()[:16]
-
-
-def keyed(body: str, key: str) -> str:
-    return f"{neutralise_mentions(body).rstrip()}\n\n{KEY.format(key)}"
 
 
 @dataclass
@@ -66,72 +53,13 @@ class Applied:
     skipped: list[str] = field(default_factory=list)
 
 
-class Refused(WorkFailed):
-    def __init__(self, reasons: list[str]) -> None:
-        super().__init__("outputs refused: " + "; ".join(reasons))
-        self.reasons = reasons
-
-
-def refusal_text(role: str, reasons: list[str]) -> str:
-    lines = [f"**Dark Factory did not apply the `{role}` job's outputs**, and wrote nothing "
-             "else from them:", ""]
-    lines += [f"- {reason}" for reason in reasons]
-    lines += ["", "The outputs stay in the workflow run's artifacts for a person to inspect."]
-    return "\n".join(lines)
-
-
-def post_refusal(forge: Forge, number: int, role: str, reasons: list[str]) -> None:
-    text = refusal_text(role, reasons)
-    key = key_of("refusal", number, text)
-    if not any(key in c.body for c in forge.comments(number)):
-        forge.post_comment(number, keyed(text, key))
-
-
-def _raw_target(directory: Path) -> tuple[str, int | None]:
-    try:
-        raw = json.loads((directory / OUTPUTS_FILE).read_text(encoding="utf-8"))
-        number = raw.get("number") if isinstance(raw, dict) else None
-        role = raw.get("role") if isinstance(raw, dict) else None
-        return str(role or "unknown"), number if isinstance(number, int) and number > 0 else None
-    except (OSError, ValueError):
-        return "unknown", None
-
-
-def validate(directory: Path, repo: Path, config: Config, environ: Mapping[str, str],
-             limits: checks.Limits) -> tuple[Outputs, list[commits.Change]]:
-    """Everything checked before the first write; Refused lists every reason found."""
-    outputs = load(directory)
-    reasons = checks.check_limits(outputs, limits) + checks.check_labels(outputs, config)
-    reasons += checks.check_branches(outputs)
-    opened = {op.ref for op in outputs.ops if isinstance(op, OpenPrOp)}
-    for op in outputs.ops:
-        number = getattr(op, "number", 1)
-        if number < 0 and number not in opened:
-            reasons.append(f"{op.op} names PR {number}, which these outputs do not open")
-        if isinstance(op, LessonsOp):
-            try:
-                lessons_branch.validate(op.lessons)
-            except ValidationError as exc:
-                reasons.append(f"a lesson is malformed: {exc.errors()[0]['msg']}")
-    changes: list[commits.Change] = []
-    if outputs.refs and not reasons:
-        commits.fetch_bundle(repo, directory / BUNDLE_FILE, outputs.refs)
-        changes = [commits.inspect(repo, branch, f"{commits.INCOMING}{branch}")
-                   for branch in sorted(outputs.refs)]
-        reasons += checks.check_changes(changes, config, limits)
-    reasons += checks.check_secrets(outputs, changes, checks.secret_values(environ))
-    if reasons:
-        raise Refused(reasons)
-    return outputs, changes
-
-
 def apply_dir(directory: Path, repo: Path, forge: Forge, config: Config,
               environ: Mapping[str, str], *, dispatch: Dispatcher | None = None,
               limits: checks.Limits | None = None) -> Applied:
     try:
         outputs, _ = validate(directory, repo, config, environ, limits or checks.Limits())
     except (Refused, BadInput) as exc:
-        role, number = _raw_target(directory)
+        role, number = raw_target(directory)
         reasons = exc.reasons if isinstance(exc, Refused) else [exc.message]
         if number is not None:
             post_refusal(forge, number, role, reasons)
@@ -153,7 +81,7 @@ class Writer:
             bodies = ([c.body for c in self.forge.comments(number)] if kind == "comment" else
                       [r.body for r in self.forge.reviews(number)] if kind == "review" else
                       [c.body for c in self.forge.review_comments(number)])
-            self._keys[kind, number] = set(_KEY.findall("\n".join(bodies)))
+            self._keys[kind, number] = set(KEY_PATTERN.findall("\n".join(bodies)))
         return self._keys[kind, number]
 
     def number(self, value: int) -> int:
