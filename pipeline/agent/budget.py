@@ -35,6 +35,12 @@ class BudgetGuard:
     ) -> None:
         self.budget, self.ledger, self.run_id, self.issue = budget, ledger, run_id, issue
         self.run_limit = budget_usd if budget_usd is not None else budget.per_job_usd
+        self.earlier_issue_usd = 0.0
+
+    def carry(self, earlier_issue_usd: float) -> None:
+        """What the issue cost in jobs whose ledgers this one cannot see (Actions jobs each
+        start with an empty ledger; the issue's tracking state carries the total)."""
+        self.earlier_issue_usd = earlier_issue_usd
 
     def caps(self) -> list[Cap]:
         caps = []
@@ -42,7 +48,7 @@ class BudgetGuard:
             spent = self.ledger.run_totals(self.run_id).cost_usd
             caps.append(Cap("run", self.run_limit, spent))
         if self.issue is not None and self.budget.per_issue_usd is not None:
-            spent = self.ledger.issue_totals(self.issue).cost_usd
+            spent = self.ledger.issue_totals(self.issue).cost_usd + self.earlier_issue_usd
             caps.append(Cap(f"issue #{self.issue}", self.budget.per_issue_usd, spent))
         if self.budget.per_day_usd is not None:
             day = self.ledger.day_totals()

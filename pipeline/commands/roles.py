@@ -11,7 +11,9 @@ from pathlib import Path
 
 import click
 
-from pipeline.jobs.context import DISABLED, Job, disabled, finish, open_job
+from pipeline.errors import BudgetExceeded, ModelUnavailable
+from pipeline.jobs.context import DISABLED, Job, disabled, finish, issue_of, open_job
+from pipeline.state import load
 
 OUTPUTS = click.option("--outputs", type=click.Path(path_type=Path, file_okay=False),
                        help="Write the outputs here for `factory apply`, and nothing to the forge.")
@@ -26,7 +28,18 @@ def run_role(role: str, number: int, repo: Path, model: str | None, outputs: Pat
         click.echo(DISABLED)
         return
     job = open_job(role, number, repo, model)
-    work(job)
+    try:
+        work(job)
+    except (BudgetExceeded, ModelUnavailable) as exc:
+        # A clean stop: recorded (phase stopped, label factory:blocked, the reason) like any
+        # other output. With --outputs the job's product is those outputs, so it exits 0 and
+        # the writer applies them; nightly resumes the issue when the budget allows.
+        stop_cleanly(job, exc.message)
+        finish(job, outputs, branch(job))
+        if outputs is None:
+            raise
+        click.echo(f"stopped: {exc.message}")
+        return
     applied = finish(job, outputs, branch(job))
     for line in job.summary:
         click.echo(line)
@@ -37,6 +50,13 @@ def run_role(role: str, number: int, repo: Path, model: str | None, outputs: Pat
             click.echo(f"- {line}")
         for line in applied.skipped:
             click.echo(f"- skipped: {line}")
+
+
+def stop_cleanly(job: Job, reason: str) -> None:
+    issue = job.number if job.role in ("plan", "build") else issue_of(job.recorder.get_pr(job.number))
+    state = load(job.recorder, issue)
+    if state is not None:
+        job.pipeline(state).stop("stopped", reason)
 
 
 def _issue_branch(job: Job) -> str:

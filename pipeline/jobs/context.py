@@ -96,14 +96,20 @@ class Job:
     ctx: RoleContext
     run_id: str
     summary: list[str] = field(default_factory=list)
+    earlier_usd: float | None = None
+    """The issue's cost before this job, from its tracking state (Actions jobs only)."""
 
     def pipeline(self, state: RunState) -> Pipeline:
         progress = Progress(Console(stderr=True), lambda: self.ledger.run_totals(self.run_id))
         state.runs.append(self.run_id)
         ledger = self.ledger
         if not isinstance(self.forge, LocalForge):
-            # Each Actions job starts with an empty ledger: the cost so far is in the state.
-            ledger = cast(Ledger, CarriedLedger(self.ledger, state.issue, state.cost_usd))
+            # Each Actions job starts with an empty ledger: the cost of earlier jobs is in the
+            # state as this job found it (later saves include this job's own spend).
+            if self.earlier_usd is None:
+                self.earlier_usd = state.cost_usd
+                self.ctx.model.budget.carry(self.earlier_usd)
+            ledger = cast(Ledger, CarriedLedger(self.ledger, state.issue, self.earlier_usd))
         return Pipeline(self.repo, self.config, self.recorder, ledger, self.ctx, state, progress)
 
     def state(self, issue: int) -> RunState:
