@@ -55,6 +55,7 @@ def scripts() -> dict[tuple[object, ...], list[Reply]]:
                  criteria=[{"id": task, "met": True, "evidence": "printed the value"}])]
     result[("evaluator", None)] = [call("submit_evaluation", verdict="pass", criteria=[
         {"id": "AC1", "met": True, "evidence": "ran each"}])]
+    result[("learner",)] = [call("submit_lessons", lessons=[])]
     return result
 
 
