@@ -4,6 +4,7 @@ scripted model server. Each test scripts what a model would say and checks what 
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -300,3 +301,34 @@ def test_failed_issue_check_sends_the_failures_to_a_fix_round(stub: StubModelSer
     assert "from calc.multiply import multiply" in (sample_repo / "calc" / "__init__.py").read_text()
     state = load(LocalForge(sample_repo / ".factory" / "forge.db"), 1)
     assert state is not None and state.phase == "done" and state.final_rounds == 1
+
+
+def test_ctrl_c_saves_a_stopped_state_that_resume_finishes(stub: StubModelServer,
+                                                           sample_repo: Path) -> None:
+    scripts = calc_scripts()
+    scripts[("generator", "T2")] = [Reply(delay_s=60, content="(never seen: interrupted)")]
+    stub.responder = ScriptedModel(scripts)
+    process = subprocess.Popen([PY, "-m", "pipeline", "run", "--repo", str(sample_repo),
+                                "--yes", "--workers", "1", BRIEF],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(1200):
+            if ("generator", "T2") in roles_requested(stub) or process.poll() is not None:
+                break
+            time.sleep(0.1)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode != 0 and "Aborted" in stderr
+    state = load(LocalForge(sample_repo / ".factory" / "forge.db"), 1)
+    assert state is not None and state.phase == "stopped"
+    assert "interrupted" in (state.reason or "")
+    assert "factory:blocked" in LocalForge(sample_repo / ".factory" / "forge.db").get_issue(1).labels
+
+    stub.responder = ScriptedModel(calc_scripts())
+    result = run_factory(sample_repo, "--resume")
+
+    assert result.exit_code == 0, result.output
+    assert (sample_repo / "calc" / "multiply.py").read_text() == MULTIPLY
