@@ -30,6 +30,10 @@ from pipeline.sanitize import neutralise_mentions, redact
 
 FINDING_MARK = "<!-- factory:finding {id} -->"
 _FINDING = re.compile(r"<!-- factory:finding ([0-9a-f]+) -->")
+MAX_REVIEW_CHARS = 60_000
+SLIM_BODY_CHARS = 200
+SUMMARY_CUT = ("\n\n(The table is cut here: too long for one review. The factory keeps every "
+               "finding and hands them all to the generator.)")
 FORGE_VERDICT: dict[str, Verdict] = {"approve": "approve", "changes": "changes",
                                      "no_quorum": "comment"}
 
@@ -168,6 +172,28 @@ def inline_body(finding: MergedFinding) -> str:
             + "\n\n" + FINDING_MARK.format(id=finding.id))
 
 
+def _slim(finding: MergedFinding) -> MergedFinding:
+    return finding.model_copy(update={"body": finding.body[:SLIM_BODY_CHARS], "also": []})
+
+
+def review_body(summary: str, record: PanelRecord, limit: int = MAX_REVIEW_CHARS) -> str:
+    """The summary plus the record, within what a forge accepts for one review body (GitHub:
+    65,536 characters): finding bodies are shortened in the record first (the inline comments
+    keep them whole), then the summary is cut."""
+    body = tracking.render(summary, {"panel": record.model_dump(mode="json")})
+    if len(body) <= limit:
+        return body
+    result = record.result.model_copy(update={
+        "findings": [_slim(f) for f in record.result.findings],
+        "reviewers": [r.model_copy(update={"left_out": [], "omitted": []})
+                      for r in record.result.reviewers]})
+    slim = record.model_copy(update={"result": result, "fixed": [_slim(f) for f in record.fixed]})
+    state = {"panel": slim.model_dump(mode="json")}
+    room = limit - len(tracking.render("", state)) - len(SUMMARY_CUT)
+    return tracking.render(summary if len(summary) <= room else summary[:max(room, 0)]
+                           + SUMMARY_CUT, state)
+
+
 def post_panel(forge: Forge, pr: int, scope: str, commit: str, result: PanelResult,
                diff: str) -> tuple[PanelResult, Review | None]:
     """Post result as one review, or nothing if this scope and commit were already reviewed.
@@ -195,7 +221,6 @@ def post_panel(forge: Forge, pr: int, scope: str, commit: str, result: PanelResu
                 if f.id in fresh and (f.path, f.line) in anchors]
     record = PanelRecord(scope=scope, commit=commit, result=result,
                          fixed=delta.fixed if delta else [])
-    body = tracking.render(safe(render_summary(scope, commit, result, delta)),
-                           {"panel": record.model_dump(mode="json")})
+    body = review_body(safe(render_summary(scope, commit, result, delta)), record)
     posted = forge.post_review(pr, commit, body, FORGE_VERDICT[result.verdict], comments)
     return result, posted

@@ -150,3 +150,24 @@ def test_model_text_posted_pings_no_one_and_leaks_no_token() -> None:
     assert "`@alice`" in body and "fixes `#3`" in body
     assert "sk-ant-" not in body and "[redacted]" in body
     assert body.endswith("<!-- factory:finding abc123 -->")
+
+
+def test_a_huge_panel_result_still_fits_one_review_body() -> None:
+    from pipeline.review.merge import MergedFinding
+    from pipeline.review.panel import PanelResult
+    from pipeline.review.report import PanelRecord, review_body
+
+    findings = [MergedFinding(id=f"{n:08x}", path=f"src/module_{n}.py", line=n + 1,
+                              severity="minor", title=f"problem number {n}", body="x" * 2000,
+                              reviewers=["a", "b"], also=["y" * 500])
+                for n in range(120)]
+    record = PanelRecord(scope="T1", commit="c" * 40,
+                         result=PanelResult(verdict="changes", quorum=1, findings=findings))
+    summary = "\n".join(f"| minor | `src/module_{n}.py` | problem {n} |" for n in range(3000))
+
+    body = review_body(summary, record, limit=60_000)
+
+    assert len(body) <= 60_000
+    stored = PanelRecord.model_validate(tracking.parse_state(body)["panel"])  # type: ignore[index]
+    assert [f.id for f in stored.result.findings] == [f.id for f in findings]
+    assert "The table is cut here" in body
