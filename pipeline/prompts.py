@@ -18,10 +18,9 @@ REPO_OVERRIDE_DIR = Path(".factory") / "prompts"
 
 
 def bundled_dir() -> Path:
-    source_checkout = Path(__file__).resolve().parent.parent / "prompts"
-    if source_checkout.is_dir():
-        return source_checkout
-    return Path(__file__).resolve().parent / "_prompts"
+    """The wheel carries the prompts as pipeline/_prompts; a source checkout has ./prompts."""
+    installed = Path(__file__).resolve().parent / "_prompts"
+    return installed if installed.is_dir() else Path(__file__).resolve().parent.parent / "prompts"
 
 
 def untrusted(text: str, source: str = "user") -> str:
