@@ -8,6 +8,7 @@ import re
 import shutil
 import sys
 from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
 
 from pipeline import proc
@@ -30,8 +31,15 @@ def scrubbed_env(passthrough: Sequence[str] = (),
     return env
 
 
+@cache
 def bwrap_available() -> bool:
-    return shutil.which("bwrap") is not None
+    """bwrap is installed and works here (it needs user namespaces, which some systems
+    forbid unprivileged users: then commands run as plain subprocesses, and doctor says so)."""
+    if shutil.which("bwrap") is None:
+        return False
+    probe = proc.run(["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--unshare-all",
+                      "--die-with-parent", "true"], timeout=30)
+    return probe.ok
 
 
 def _tools_in_tmp() -> tuple[Path, ...]:
