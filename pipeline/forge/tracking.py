@@ -10,6 +10,8 @@ from pipeline.forge.types import Comment
 from pipeline.protocols import Forge
 
 MARKER = "<!-- factory:state "
+WRITER_KEYS = ("dispatched",)
+"""State only the writer sets (the jobs it started), which a role's own save must not drop."""
 
 
 def hidden(name: str, state: dict[str, Any]) -> str:
@@ -52,11 +54,27 @@ def read_state(forge: Forge, number: int) -> dict[str, Any] | None:
 
 
 def upsert(forge: Forge, number: int, body: str, state: dict[str, Any]) -> Comment:
-    """Edit the tracking comment in place, or create it once; unchanged text is not re-sent."""
-    text = render(body, state)
+    """Edit the tracking comment in place, or create it once; unchanged text is not re-sent.
+    What only the writer records (WRITER_KEYS) survives a role's save."""
     existing = find(forge, number)
+    if existing is not None:
+        earlier = parse_state(existing.body) or {}
+        state = {**{k: earlier[k] for k in WRITER_KEYS if k in earlier}, **state}
+    text = render(body, state)
     if existing is None:
         return forge.post_comment(number, text)
     if existing.body != text:
         forge.edit_comment(existing.id, text)
     return existing
+
+
+def remember(forge: Forge, number: int, key: str, value: Any) -> bool:
+    """Set one key of the tracking state, keeping the visible text; False if there is none."""
+    existing = find(forge, number)
+    if existing is None:
+        return False
+    visible = existing.body.split(f"\n\n{MARKER}", 1)[0]
+    text = render(visible, {**(parse_state(existing.body) or {}), key: value})
+    if text != existing.body:
+        forge.edit_comment(existing.id, text)
+    return True

@@ -7,6 +7,7 @@ content, so a second apply (or a re-run job's identical output) posts nothing tw
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,7 @@ from pipeline.protocols import Forge
 from pipeline.sanitize import neutralise_mentions
 
 Dispatcher = Callable[[str, int], None]
+MAX_DISPATCH_KEYS = 20
 
 
 @dataclass
@@ -74,6 +76,8 @@ class Writer:
         self.result = Applied()
         self._inline: dict[int, InlineComment] = {}
         self._keys: dict[tuple[str, int], set[str]] = {}
+        self.identity = ""
+        """A digest of the outputs being applied: the same outputs, the same dispatch keys."""
 
     def posted(self, kind: str, number: int) -> set[str]:
         """The keys already on number's comments, reviews or review threads (listed once)."""
@@ -88,6 +92,7 @@ class Writer:
         return self.result.pr_numbers.get(value, value)
 
     def apply(self, outputs: Outputs) -> Applied:
+        self.identity = hashlib.sha256(outputs.model_dump_json().encode()).hexdigest()
         if outputs.refs:
             commits.push(self.repo, outputs.refs)
             self.result.done.append("pushed " + ", ".join(sorted(outputs.refs)))
@@ -217,5 +222,12 @@ class Writer:
         if self.dispatch is None:
             self.result.skipped.append(f"next: factory {op.command} {number}")
             return
+        # The same outputs applied again (a re-run writer) must not start the job twice.
+        key = hashlib.sha256(f"{self.identity}:{op.command}:{number}".encode()).hexdigest()[:16]
+        done = list((tracking.read_state(self.forge, number) or {}).get("dispatched") or [])
+        if key in done:
+            self.result.skipped.append(f"{op.command} #{number} (already dispatched)")
+            return
         self.dispatch(op.command, number)
+        tracking.remember(self.forge, number, "dispatched", [*done, key][-MAX_DISPATCH_KEYS:])
         self.result.done.append(f"dispatched {op.command} #{number}")

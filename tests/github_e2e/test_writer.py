@@ -192,3 +192,38 @@ def test_applied_outputs_converge_and_posted_text_is_neutralised(
     assert "factory:review" in github.get_issue(issue).labels
     assert any("merge of" in s for s in second.skipped)
     assert "comment on" in " ".join(second.skipped)
+
+
+def test_the_same_outputs_start_the_next_job_once_and_roles_keep_that_record(
+        tmp_path: Path, writer: Path, github: GitHubForge, issue: int) -> None:
+    from pipeline.forge import tracking
+
+    started: list[tuple[str, int]] = []
+    config = config_module.load(writer)
+
+    def dispatch(command: str, number: int) -> None:
+        started.append((command, number))
+
+    def apply_with_dispatch(out: Path) -> Any:
+        return apply_dir(out, writer, github, config, {}, dispatch=dispatch)
+
+    plan_out = emit(tmp_path / "plan", [
+        {"op": "tracking", "number": issue, "body": "### Dark Factory", "state": {"phase": "x"}},
+        {"op": "dispatch", "command": "build", "number": issue}], role="plan", number=issue)
+    apply_with_dispatch(plan_out)
+    again = apply_with_dispatch(plan_out)
+    assert started == [("build", issue)]
+    assert any("already dispatched" in line for line in again.skipped)
+
+    # A role saving its state later keeps the writer's record...
+    tracking.upsert(github, issue, "### Dark Factory", {"phase": "building"})
+    apply_with_dispatch(plan_out)
+    assert started == [("build", issue)]
+    # ...while a re-run role job's new outputs start the next job again.
+    rerun = emit(tmp_path / "rerun", [
+        {"op": "tracking", "number": issue, "body": "### Dark Factory (re-run)",
+         "state": {"phase": "x"}},
+        {"op": "dispatch", "command": "build", "number": issue}], role="plan", number=issue)
+    apply_with_dispatch(rerun)
+    assert started == [("build", issue), ("build", issue)]
+    assert len(github.comments(issue)) == 1
