@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from factory_testlib import SAMPLE, factory_yaml, git
 
+from pipeline.testing.fake_github import FakeGitHub, find_spec
 from pipeline.testing.stub_model import StubModelServer
 
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
@@ -60,3 +61,20 @@ def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[StubModelServer]:
         monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
         monkeypatch.setenv("FACTORY_RETRY_BASE_S", "0.01")
         yield server
+
+
+@pytest.fixture
+def github_repo() -> str:
+    """The repository the fake GitHub serves (a test folder may override it)."""
+    return "octo/widgets"
+
+
+@pytest.fixture
+def fake(github_repo: str) -> Iterator[FakeGitHub]:
+    """The stateful fake GitHub, every response checked against GitHub's OpenAPI description."""
+    if find_spec() is None:
+        pytest.skip("GitHub's OpenAPI description absent: run `npm ci` (CI installs it)")
+    with FakeGitHub() as server:
+        server.add_repo(github_repo)
+        yield server
+    assert server.errors == [], "fake GitHub: spec drift or unrouted requests"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,14 +23,6 @@ def spec() -> Spec:
     if find_spec() is None:
         pytest.skip("GitHub's OpenAPI description absent: run `npm ci` (CI installs it)")
     return load()
-
-
-@pytest.fixture
-def fake(spec: Spec) -> Iterator[FakeGitHub]:
-    with FakeGitHub() as server:
-        server.add_repo(REPO)
-        yield server
-    assert server.errors == [], "fake GitHub: spec drift or unrouted requests"
 
 
 @pytest.fixture
