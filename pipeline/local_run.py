@@ -13,6 +13,7 @@ from rich.console import Console
 
 from pipeline import config as config_module
 from pipeline import git
+from pipeline.agent.exceptions import RoleFailed
 from pipeline.config import Config
 from pipeline.errors import BadInput, BudgetExceeded, FactoryError, ModelUnavailable
 from pipeline.forge.local import LocalForge
@@ -206,6 +207,8 @@ def run_brief(options: RunOptions, console: Console) -> RunOutcome:
                 pipeline.execute()
             except (BudgetExceeded, ModelUnavailable) as exc:
                 pipeline.stop("stopped", f"{exc.message} — continue with `factory run --resume`")
+            except RoleFailed as exc:  # the planner or the whole-issue check gave no valid answer
+                pipeline.stop("blocked", exc.message)
             except KeyboardInterrupt:
                 pipeline.stop("stopped", "interrupted — continue with `factory run --resume`")
                 raise

@@ -332,3 +332,18 @@ def test_ctrl_c_saves_a_stopped_state_that_resume_finishes(stub: StubModelServer
 
     assert result.exit_code == 0, result.output
     assert (sample_repo / "calc" / "multiply.py").read_text() == MULTIPLY
+
+
+def test_a_planner_that_never_answers_properly_blocks_the_issue(stub: StubModelServer,
+                                                                sample_repo: Path) -> None:
+    stub.responder = ScriptedModel({("planner",): [Reply(content="I would plan it like so...")] * 3})
+
+    result = run_factory(sample_repo, BRIEF)
+
+    assert result.exit_code == 1
+    forge = LocalForge(sample_repo / ".factory" / "forge.db")
+    state = load(forge, 1)
+    assert state is not None and state.phase == "blocked" and state.plan is None
+    assert "planner broke the protocol 3 times" in (state.reason or "")
+    assert "factory:blocked" in forge.get_issue(1).labels
+    assert git(sample_repo, "branch", "--list", "factory/*") == ""
