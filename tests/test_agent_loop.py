@@ -54,6 +54,13 @@ def test_three_protocol_errors_fail_the_role(stub: StubModelServer, tmp_path: Pa
     assert saved[0] == {"role": "system", "content": "s"} and len(saved) >= 6
 
 
+def test_only_protocol_errors_in_a_row_fail_the_role(stub: StubModelServer, tmp_path: Path) -> None:
+    stub.queue("loop", [Reply(content="thinking aloud"), call("echo", text="ok"),
+                        call("echo", wrong="arg"), call("echo", text="ok"),
+                        call("unknown_tool"), call("finish", summary="done after all")])
+    assert agent(tmp_path).run("s", "u").summary == "done after all"
+
+
 def test_step_limit(stub: StubModelServer, tmp_path: Path) -> None:
     stub.queue("loop", [call("echo", text="again")] * 3)
     with pytest.raises(LimitsExceeded, match="all 3 steps"):

@@ -45,9 +45,12 @@ class Agent:
         if not reply.tool_calls:
             self.protocol_error(NO_TOOL_CALL.format(finish=self.finish), as_user=True)
             return
+        errors_before = self.format_errors
         for call in reply.tool_calls:
             self.messages.append({"role": "tool", "tool_call_id": call.id,
                                   "content": self.execute(call)})
+        if self.format_errors == errors_before:
+            self.format_errors = 0  # a well-formed step: only errors in a row fail the role
 
     def execute(self, call: ToolCall) -> str:
         try:
@@ -61,7 +64,7 @@ class Agent:
     def protocol_error(self, message: str, *, as_user: bool = False) -> str:
         self.format_errors += 1
         if self.format_errors > self.format_retries:
-            raise RoleFailed(f"{self.role} broke the protocol {self.format_errors} times; "
+            raise RoleFailed(f"{self.role} broke the protocol {self.format_errors} times in a row; "
                              f"last problem: {message}")
         if as_user:
             self.messages.append({"role": "user", "content": message})
