@@ -66,6 +66,7 @@ def snapshot(forge: TrackerForge | None, ledger: Ledger, config: Config) -> Snap
         "per_issue_cap_usd": config.budget.per_issue_usd,
         "by_role": _money(ledger.by_role()), "by_model": _money(ledger.by_model()),
         "today_by_role": _money(ledger.by_role(today)),
+        "today_by_model": _money(ledger.by_model(today)),
     }
     failed = [c for c in ledger.calls(limit=500) if not c.ok][-RECENT_FAILURES:]
     shot.failures = [{"kind": "model call", "at": c.ts.isoformat(timespec="seconds"),
@@ -92,7 +93,9 @@ def render(shot: Snapshot, title: str = "Dark Factory") -> RenderableType:
     if not shot.issues:
         parts.append(Text("No factory runs here yet: start one with `factory run \"brief\"`."))
     else:
-        parts += [_issues_table(shot), _task_tree(shot)]
+        parts.append(_issues_table(shot))
+        if any(row["phase"] not in (None, "done") and row["tasks"] for row in shot.issues):
+            parts.append(_task_tree(shot))
     if costs["by_role"] or costs["by_model"]:
         parts.append(_cost_table(costs))
     if shot.failures:
@@ -134,7 +137,8 @@ def _cost_table(costs: dict[str, Any]) -> Table:
         table.add_row("role", role, f"{costs['today_by_role'].get(role, 0.0):.4f}",
                       f"{total:.4f}")
     for model, total in costs["by_model"].items():
-        table.add_row("model", model, "", f"{total:.4f}")
+        table.add_row("model", model, f"{costs['today_by_model'].get(model, 0.0):.4f}",
+                      f"{total:.4f}")
     return table
 
 
