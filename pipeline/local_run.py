@@ -23,7 +23,7 @@ from pipeline.orchestrator import Pipeline
 from pipeline.progress import Progress
 from pipeline.roles.base import LessonSource, RoleContext
 from pipeline.roles.planner import Asker
-from pipeline.state import RunState, load, save
+from pipeline.state import RunState, load, save, short_title
 
 FACTORY_GITIGNORE = "# Local factory state; only the lessons are shared.\n*\n!.gitignore\n!lessons.jsonl\n"
 
@@ -120,7 +120,7 @@ def start_or_resume(forge: LocalForge, repo: Path, options: RunOptions,
         raise BadInput("nothing to resume: every run here has finished; start one with "
                        "`factory run \"brief\"`")
     assert options.brief is not None
-    issue = forge.create_issue(options.brief.splitlines()[0][:80], options.brief,
+    issue = forge.create_issue(short_title(options.brief), options.brief,
                                [config.trigger_label, phase_label("planning")])
     state = RunState(issue=issue.number, brief=options.brief,
                      base_branch=git.current_branch(repo), base_commit=git.head(repo))

@@ -112,7 +112,7 @@ class Pipeline:
         if state.pr is None:
             assert state.plan is not None
             pr = self.forge.open_pr(state.integration_branch, state.base_branch,
-                                    f"factory: {state.brief.splitlines()[0][:60]}",
+                                    f"factory: {state.title}",
                                     state.plan.spec, draft=True)
             state.pr = pr.number
 
@@ -261,7 +261,7 @@ class Pipeline:
             raise WorkFailed(f"{self.repo} must be on {state.base_branch} with no uncommitted "
                              "changes to merge the result: fix that and run `factory run --resume`")
         if not git.merge(self.repo, state.integration_branch,
-                         f"Merge {state.integration_branch}: {state.brief.splitlines()[0][:60]}"):
+                         f"Merge {state.integration_branch}: {state.title}"):
             self.stop("blocked", f"merging {state.integration_branch} into {state.base_branch} "
                       "conflicts: merge it yourself")
             return

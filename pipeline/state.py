@@ -41,6 +41,10 @@ class RunState(BaseModel):
     cost_usd: float = 0.0
 
     @property
+    def title(self) -> str:
+        return short_title(self.brief)
+
+    @property
     def integration_branch(self) -> str:
         return f"factory/issue-{self.issue}"
 
@@ -54,6 +58,15 @@ class RunState(BaseModel):
     @property
     def all_passed(self) -> bool:
         return bool(self.tasks) and all(t.status == "passed" for t in self.tasks.values())
+
+
+def short_title(text: str, limit: int = 72) -> str:
+    """The first line of text, cut at a word boundary to fit limit characters."""
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
+    if len(line) <= limit:
+        return line
+    cut = line[:limit - 1].rsplit(" ", 1)[0] or line[:limit - 1]
+    return cut.rstrip(" ,;:") + "…"
 
 
 def render_body(state: RunState) -> str:

@@ -91,7 +91,7 @@ def conclude(job: Job, pipeline: Pipeline, work: PrWork) -> None:
         job.summary.append(state.reason)
         return
     job.recorder.merge_pr(work.pr.number, f"Merge {work.pr.head}: "
-                                          f"{state.brief.splitlines()[0][:60]}")
+                                          f"{state.title}")
     job.recorder.close_issue(state.issue)
     state.reason = None
     pipeline.record(f"merged into {work.pr.base}", "done")
