@@ -12,9 +12,10 @@ from typing import Any
 from pipeline import git
 from pipeline.config import Config
 from pipeline.errors import FactoryError
+from pipeline.forge.local import LocalForge
 from pipeline.ledger import Ledger, utc_now
 from pipeline.memory.lesson import LESSONS_FILE
-from pipeline.observe import digest_issue
+from pipeline.observe import day_spend, digest_issue
 from pipeline.observe.digest import collect
 from pipeline.observe.forges import TrackerForge
 from pipeline.observe.history import issue_views
@@ -87,9 +88,12 @@ def run_nightly(repo: Path, config: Config, forge: TrackerForge, ledger: Ledger,
     candidates, _ = select(views, now=now, stale_after=options.stale_after,
                            base_head=git_base_head(repo))
     started = 0
+    elsewhere = 0.0
+    if config.budget.per_day_usd is not None and not isinstance(forge, LocalForge):
+        elsewhere = day_spend.spent(forge, now.date())  # Actions jobs' spend, via the writer
     for candidate in candidates:
         record: dict[str, Any] = {"issue": candidate.view.number, "why": candidate.why}
-        grant = allowance(candidate.view, config.budget, ledger, now)
+        grant = allowance(candidate.view, config.budget, ledger, now, elsewhere)
         if grant.refused:
             record.update(action="skipped", outcome=grant.refused)
         elif started >= options.max_retries:

@@ -36,11 +36,16 @@ class BudgetGuard:
         self.budget, self.ledger, self.run_id, self.issue = budget, ledger, run_id, issue
         self.run_limit = budget_usd if budget_usd is not None else budget.per_job_usd
         self.earlier_issue_usd = 0.0
+        self.elsewhere_today_usd = 0.0
 
     def carry(self, earlier_issue_usd: float) -> None:
         """What the issue cost in jobs whose ledgers this one cannot see (Actions jobs each
         start with an empty ledger; the issue's tracking state carries the total)."""
         self.earlier_issue_usd = earlier_issue_usd
+
+    def carry_day(self, elsewhere_today_usd: float) -> None:
+        """What other jobs spent today (on Actions, recorded by the writer in the digest)."""
+        self.elsewhere_today_usd = elsewhere_today_usd
 
     def caps(self) -> list[Cap]:
         caps = []
@@ -52,7 +57,8 @@ class BudgetGuard:
             caps.append(Cap(f"issue #{self.issue}", self.budget.per_issue_usd, spent))
         if self.budget.per_day_usd is not None:
             day = self.ledger.day_totals()
-            caps.append(Cap("UTC day", self.budget.per_day_usd, day.cost_usd))
+            caps.append(Cap("UTC day", self.budget.per_day_usd,
+                            day.cost_usd + self.elsewhere_today_usd))
         return caps
 
     def remaining(self) -> float | None:

@@ -139,6 +139,10 @@ def open_job(role: str, number: int, repo: Path, model: str | None) -> Job:
     ledger = Ledger.for_repo(root)
     run_id = f"{role}-{uuid.uuid4().hex[:8]}"
     client = ModelClient(config, ledger, run_id=run_id, issue=number)
+    if config.budget.per_day_usd is not None and not isinstance(forge, LocalForge):
+        from pipeline.observe import day_spend
+
+        client.budget.carry_day(day_spend.spent(forge, day_spend.today()))
     ctx = RoleContext(config, client, root, trajectories=factory_dir / "runs" / run_id,
                       lessons=memory_source(root, config))
     return Job(role, number, root, config, forge, RecordingForge(forge), ledger, ctx, run_id)
@@ -154,7 +158,7 @@ def collect(job: Job, directory: Path, branches: str | None) -> schema.Outputs:
                          f"Model calls: {totals.calls}, cost ${totals.cost_usd:.4f}"])
     outputs = schema.Outputs.model_validate({
         "role": job.role, "number": job.number, "ops": job.recorder.operations(),
-        "refs": refs, "summary": summary})
+        "refs": refs, "summary": summary, "cost_usd": totals.cost_usd})
     schema.save(directory, outputs)
     return outputs
 

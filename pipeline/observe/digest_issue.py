@@ -5,6 +5,7 @@ same day adds to the record instead of replacing it."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pipeline.forge.tracking import hidden, read_hidden
@@ -14,9 +15,16 @@ from pipeline.observe.digest import Digest
 from pipeline.observe.forges import DIGEST_LABEL, TrackerForge
 from pipeline.observe.templating import render
 
+SPEND_KEYS = ("spent_usd", "jobs")
+"""What the writer keeps in the day's marker (the day's spend across Actions jobs)."""
+
+
+def day_title(day: date) -> str:
+    return f"Factory digest {day.isoformat()}"
+
 
 def title(digest: Digest) -> str:
-    return f"Factory digest {digest.day.isoformat()}"
+    return day_title(digest.day)
 
 
 def charts(digest: Digest) -> list[str]:
@@ -35,8 +43,8 @@ def charts(digest: Digest) -> list[str]:
     return [chart for chart in found if chart]
 
 
-def body(digest: Digest) -> str:
-    state = {"day": digest.day.isoformat(), "actions": digest.actions}
+def body(digest: Digest, carried: dict[str, Any] | None = None) -> str:
+    state = {**(carried or {}), "day": digest.day.isoformat(), "actions": digest.actions}
     return render("digest.md.j2", d=digest, charts=charts(digest),
                   marker=hidden("digest", state))
 
@@ -46,11 +54,14 @@ def parse(text: str) -> dict[str, Any] | None:
 
 
 def find(forge: TrackerForge, digest: Digest) -> Issue | None:
+    return find_day(forge, digest.day)
+
+
+def find_day(forge: TrackerForge, day: date) -> Issue | None:
     """The day's digest: labelled, and naming the day in its marker or title; oldest first."""
-    day = digest.day.isoformat()
     for issue in sorted(forge.list_issues([DIGEST_LABEL], state="all"), key=lambda i: i.number):
         state = parse(issue.body)
-        if (state or {}).get("day") == day or issue.title == title(digest):
+        if (state or {}).get("day") == day.isoformat() or issue.title == day_title(day):
             return issue
     return None
 
@@ -77,7 +88,8 @@ def upsert(forge: TrackerForge, digest: Digest) -> tuple[int, bool]:
     """(issue number, created?) after writing the day's digest."""
     existing = find(forge, digest)
     digest.actions = merge_actions(earlier_actions(existing), digest.actions)
-    text = body(digest)
+    earlier = (parse(existing.body) if existing else None) or {}
+    text = body(digest, {k: earlier[k] for k in SPEND_KEYS if k in earlier})
     if existing is None:
         return forge.create_issue(title(digest), text, [DIGEST_LABEL]).number, True
     if existing.body != text:

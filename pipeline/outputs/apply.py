@@ -11,12 +11,14 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pipeline.config import Config
 from pipeline.errors import BadInput, WorkFailed
 from pipeline.forge import tracking
+from pipeline.forge.local import LocalForge
 from pipeline.forge.types import InlineComment
+from pipeline.observe.forges import TrackerForge
 from pipeline.outputs import checks, commits, lessons_branch
 from pipeline.outputs.schema import (
     CloseOp,
@@ -106,7 +108,20 @@ class Writer:
                   if not isinstance(op, OpenPrOp | TrackingOp | DispatchOp)]
         for op in [*first, *middle, *state, *last]:
             getattr(self, f"_{op.op}")(op)
+        self._count_spend(outputs.cost_usd)
         return self.result
+
+    def _count_spend(self, cost_usd: float) -> None:
+        """On GitHub, the day's spend across jobs, for `budget.per_day_usd` (locally the
+        ledger, shared by every run, already knows it)."""
+        if cost_usd <= 0 or self.config.budget.per_day_usd is None \
+                or isinstance(self.forge, LocalForge):
+            return
+        from pipeline.observe import day_spend
+
+        forge = cast(TrackerForge, self.forge)
+        if day_spend.add(forge, day_spend.today(), cost_usd, self.identity[:16]):
+            self.result.done.append(f"counted ${cost_usd:.4f} into today's spend")
 
     def _resolve_state(self, value: Any) -> Any:
         if isinstance(value, dict):

@@ -134,6 +134,8 @@ class Outputs(BaseModel):
     refs: dict[str, str] = Field(default_factory=dict)
     """Branch → commit sha, carried in commits.bundle."""
     summary: str = ""
+    cost_usd: float = Field(default=0.0, ge=0)
+    """What the job spent on models: the writer counts it into the day's spend."""
 
 
 def save(directory: Path, outputs: Outputs) -> Path:

@@ -35,3 +35,36 @@ def test_the_issue_cap_counts_earlier_jobs_and_stops_cleanly(
     assert "issue #1 cap of $20.00" in (stopped.reason or "")
     assert "factory:blocked" in github.get_issue(issue).labels
     assert actions.dispatched() == [("build", issue)]
+
+
+def test_the_day_cap_counts_what_every_job_spent(
+        stub: StubModelServer, actions: Actions, fake: FakeGitHub, github: GitHubForge) -> None:
+    from factory_testlib import factory_yaml, git
+
+    from pipeline.observe import day_spend, digest_issue
+
+    stub.responder = ScriptedModel(dict(calc_scripts()))
+    origin_clone = actions.checkout("config")
+    (origin_clone / "factory.yaml").write_text(factory_yaml(auto_merge=True,
+                                                            budget={"per_day_usd": 1.0}))
+    git(origin_clone, "commit", "-qam", "a daily cap")
+    git(origin_clone, "push", "-q", "origin", "HEAD:main")
+    issue = fake.add_issue(REPO, "Add subtract and multiply", "to calc", ["factory"])
+
+    plan_out = actions.role("plan", issue)
+    actions.apply(plan_out)
+    actions.apply(plan_out)  # a re-run writer counts the same job once
+    planned = day_spend.spent(github, day_spend.today())
+    assert planned > 0
+    [digest] = github.list_issues(["factory:digest"])
+    assert digest_issue.parse(digest.body)["spent_usd"] == planned  # type: ignore[index]
+
+    # Other jobs spent the rest of the day's budget: the build job stops before any call.
+    day_spend.add(github, day_spend.today(), 1.0, "another-job")
+    asked_before = len(stub.requests)
+    actions.apply(actions.role("build", issue))
+
+    assert stub.requests[asked_before:] == []
+    stopped = load(github, issue)
+    assert stopped is not None and stopped.phase == "stopped"
+    assert "UTC day cap of $1.00" in (stopped.reason or "")
