@@ -10,11 +10,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import git
 from pipeline.errors import BadInput
 from pipeline.memory.lesson import Lesson, Source
 from pipeline.protocols import Forge
 from pipeline.roles.base import RoleContext
 from pipeline.roles.learner import LearnInput, propose_lessons
+from pipeline.state import RunState
 
 FAILED_RUN = re.compile(r"^exit code ([1-9]\d*)")
 
@@ -92,3 +94,21 @@ def learn_from_pr(ctx: RoleContext, forge: Forge, pr_number: int, *, default_bra
                 fresh.append(lesson)
         result.added = store.add(fresh)
     return result
+
+
+def local_trajectories(repo: Path, runs: list[str]) -> list[Path]:
+    """The saved conversations of the given local runs."""
+    folder = repo / ".factory" / "runs"
+    return [path for run in runs for path in sorted((folder / run).glob("*.json"))]
+
+
+def learn_merged_locally(ctx: RoleContext, forge: Forge, state: RunState,
+                         merge_commit: str | None) -> LearnResult:
+    """Lessons from a run's PR merged in the local repository: the merge's diff and the runs'
+    saved conversations are its history."""
+    assert state.plan is not None and state.pr is not None
+    diff = git.git(ctx.repo, "diff", f"{merge_commit}^1", merge_commit) if merge_commit else ""
+    return learn_from_pr(ctx, forge, state.pr, default_branch=state.base_branch,
+                         spec=state.plan.spec, diff=diff, merge_commit=merge_commit,
+                         repo_name=ctx.repo.name, issue=state.issue,
+                         trajectories=local_trajectories(ctx.repo, state.runs))

@@ -141,18 +141,10 @@ def memory_source(repo: Path, config: Config) -> LessonSource:
 def learn_after_merge(ctx: RoleContext, forge: LocalForge, state: RunState,
                       console: Console) -> None:
     """Lessons from the merged work, and credit for the lessons that helped; never fatal."""
-    from pipeline.learn import learn_from_pr
+    from pipeline.learn import learn_merged_locally
 
-    assert state.plan is not None and state.pr is not None
-    merge_commit = git.head(ctx.repo)
-    runs = ctx.repo / ".factory" / "runs"
-    trajectories = [p for run in state.runs for p in sorted((runs / run).glob("*.json"))]
     try:
-        result = learn_from_pr(ctx, forge, state.pr, default_branch=state.base_branch,
-                               spec=state.plan.spec,
-                               diff=git.git(ctx.repo, "diff", f"{merge_commit}^1", merge_commit),
-                               merge_commit=merge_commit, repo_name=ctx.repo.name,
-                               issue=state.issue, trajectories=trajectories)
+        result = learn_merged_locally(ctx, forge, state, git.head(ctx.repo))
         used = sorted({lesson_id for _, _, lesson_id in ctx.used_lessons})
         if used:
             from pipeline.memory.store import open_store

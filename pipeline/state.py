@@ -6,7 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from pipeline.errors import BadInput
 from pipeline.forge import tracking
+from pipeline.forge.types import PullRequest
 from pipeline.protocols import Forge
 from pipeline.roles.schemas import Plan, TaskSpec
 
@@ -58,6 +60,15 @@ class RunState(BaseModel):
     @property
     def all_passed(self) -> bool:
         return bool(self.tasks) and all(t.status == "passed" for t in self.tasks.values())
+
+
+def issue_of(pr: PullRequest) -> int:
+    """The issue a factory PR was built for: its head is `factory/issue-<N>`."""
+    prefix = "factory/issue-"
+    if not pr.head.startswith(prefix) or not pr.head[len(prefix):].isdigit():
+        raise BadInput(f"#{pr.number} is not a factory PR (its head {pr.head} is not "
+                       f"factory/issue-<N>)")
+    return int(pr.head[len(prefix):])
 
 
 def short_title(text: str, limit: int = 72) -> str:

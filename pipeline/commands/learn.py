@@ -14,7 +14,7 @@ from pipeline.errors import BadInput
 from pipeline.forge.local import LocalForge
 from pipeline.ledger import Ledger
 from pipeline.roles.base import RoleContext
-from pipeline.state import load
+from pipeline.state import issue_of, load
 
 
 @click.command()
@@ -31,7 +31,7 @@ def learn(pr: int, repo: Path, model: str | None, as_json: bool, outputs: Path |
     On GitHub (GITHUB_REPOSITORY set) or with --outputs, the lessons go through the writer:
     proposed on the `factory/lessons` branch in a draft PR."""
     from pipeline.agent.model import ModelClient
-    from pipeline.learn import learn_from_pr
+    from pipeline.learn import learn_merged_locally
     from pipeline.observe.forges import on_github
 
     if on_github() or outputs is not None:
@@ -47,22 +47,18 @@ def learn(pr: int, repo: Path, model: str | None, as_json: bool, outputs: Path |
         raise BadInput(f"no factory state in {root}: run `factory run` there first")
     forge = LocalForge(db)
     pull = forge.get_pr(pr)
-    issue = int(pull.head.rsplit("-", 1)[-1]) if pull.head.startswith("factory/issue-") else None
-    state = load(forge, issue) if issue else None
+    issue = issue_of(pull)
+    state = load(forge, issue)
     if state is None or state.plan is None:
         raise BadInput(f"#{pr} is not a factory pull request with a plan")
+    state.pr = pr
     config = config_module.load(root, model=model)
-    run_id = f"learn-{uuid.uuid4().hex[:8]}"
-    ctx = RoleContext(config, ModelClient(config, Ledger.for_repo(root), run_id=run_id,
-                                          issue=issue), root)
+    ctx = RoleContext(config, ModelClient(config, Ledger.for_repo(root),
+                                          run_id=f"learn-{uuid.uuid4().hex[:8]}", issue=issue),
+                      root)
     merge = git.git(root, "log", "-1", "--format=%H", "--grep", f"Merge {pull.head}:",
                     state.base_branch)
-    runs = root / ".factory" / "runs"
-    result = learn_from_pr(
-        ctx, forge, pr, default_branch=state.base_branch, spec=state.plan.spec,
-        diff=git.git(root, "diff", f"{merge}^1", merge) if merge else "",
-        merge_commit=merge or None, repo_name=root.name, issue=issue,
-        trajectories=[p for run in state.runs for p in sorted((runs / run).glob("*.json"))])
+    result = learn_merged_locally(ctx, forge, state, merge or None)
     if as_json:
         click.echo(json.dumps({"pr": pr, "added": result.added, "known": result.known,
                                "rejected": [{"trigger": t, "why": w} for t, w in result.rejected]}))

@@ -12,8 +12,8 @@ from pathlib import Path
 import click
 
 from pipeline.errors import BudgetExceeded, ModelUnavailable
-from pipeline.jobs.context import DISABLED, Job, disabled, finish, issue_of, open_job
-from pipeline.state import load
+from pipeline.jobs.context import DISABLED, Job, disabled, finish, open_job
+from pipeline.state import issue_of, load
 
 OUTPUTS = click.option("--outputs", type=click.Path(path_type=Path, file_okay=False),
                        help="Write the outputs here for `factory apply`, and nothing to the forge.")

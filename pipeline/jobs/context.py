@@ -24,7 +24,6 @@ from pipeline import git
 from pipeline.config import Config
 from pipeline.errors import BadInput
 from pipeline.forge.local import LocalForge
-from pipeline.forge.types import PullRequest
 from pipeline.ledger import Ledger, Totals
 from pipeline.observe.forges import open_forge
 from pipeline.orchestrator import Pipeline
@@ -57,15 +56,6 @@ def trigger_snapshot(number: int) -> dict[str, Any] | None:
         return None
     found = snapshot(payload) if isinstance(payload, dict) else {}
     return found if found.get("number") == number else None
-
-
-def issue_of(pr: PullRequest) -> int:
-    """The issue a factory PR was built for: its head is `factory/issue-<N>`."""
-    prefix = "factory/issue-"
-    if not pr.head.startswith(prefix) or not pr.head[len(prefix):].isdigit():
-        raise BadInput(f"#{pr.number} is not a factory PR (its head {pr.head} is not "
-                       f"factory/issue-<N>)")
-    return int(pr.head[len(prefix):])
 
 
 class CarriedLedger:

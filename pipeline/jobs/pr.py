@@ -16,7 +16,7 @@ from pipeline.agent.workspace import Workspace
 from pipeline.errors import BadInput
 from pipeline.forge.types import PullRequest
 from pipeline.jobs import panel
-from pipeline.jobs.context import Job, issue_of
+from pipeline.jobs.context import Job
 from pipeline.jobs.issue import save_pr_tracking
 from pipeline.orchestrator import Pipeline, first_line
 from pipeline.outputs import commits
@@ -25,7 +25,7 @@ from pipeline.review import PanelInput, review_change
 from pipeline.review.report import post_panel
 from pipeline.roles.evaluator import EvalInput, evaluate
 from pipeline.roles.schemas import TaskSpec
-from pipeline.state import RunState
+from pipeline.state import RunState, issue_of
 
 NOT_MET = "acceptance criteria not met: "
 
