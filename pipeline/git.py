@@ -97,12 +97,6 @@ def merge(worktree: Path, branch: str, message: str) -> bool:
     return True
 
 
-def fast_forward(repo: Path, branch: str, to: str) -> bool:
-    """Move the checked-out branch forward to `to` if that is a fast-forward."""
-    return git_result(repo, "merge", "--ff-only", "-q", to).ok if current_branch(repo) == branch \
-        else git_result(repo, "branch", "-f", branch, to).ok
-
-
 def diff(repo: Path, base: str, head_ref: str = "HEAD") -> str:
     return git(repo, "diff", f"{base}...{head_ref}")
 

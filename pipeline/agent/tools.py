@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from pipeline.agent.exceptions import FormatError, Submitted, ToolError
+from pipeline.agent.exceptions import FormatError, Submitted
 
 
 @dataclass(frozen=True)
@@ -78,10 +77,3 @@ class Toolbox:
         except ValidationError as exc:
             raise FormatError(_validation_message(exc)) from None
         return truncate(tool.handler(args), self.output_limit)
-
-
-def as_json(value: Any) -> str:
-    return json.dumps(value, indent=1, ensure_ascii=False)
-
-
-__all__ = ["Submitted", "Tool", "ToolError", "Toolbox", "finishing_tool", "truncate"]

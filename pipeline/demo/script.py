@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from pipeline.testing.scripted import ScriptedModel
-from pipeline.testing.stub_model import Reply, call
+from pipeline.testing.stub_model import call
 
 BRIEF = ("Add top_words(text, n) to wordstats, returning the n most common words with their "
          "counts, and a command line `python -m wordstats FILE --top N` that prints them, one "
@@ -172,6 +172,3 @@ def demo_script() -> ScriptedModel:
                 {"id": "AC2", "met": True, "evidence": "printed `be 2` then `to 2`"}]),
         ],
     })
-
-
-__all__ = ["BRIEF", "Reply", "demo_script", "test_command"]
