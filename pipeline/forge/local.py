@@ -180,6 +180,10 @@ class LocalForge:
             rows = db.execute("SELECT * FROM items WHERE kind = 'pr' ORDER BY number").fetchall()
         return [self._pr(row) for row in rows]
 
+    def set_head_sha(self, pr: int, sha: str) -> None:
+        with self._db() as db:
+            db.execute("UPDATE items SET head_sha = ? WHERE number = ?", (sha, pr))
+
     def merge_pr(self, pr: int, message: str) -> None:
         with self._db() as db:
             db.execute("UPDATE items SET state = 'closed', merged = 1 WHERE number = ? "
