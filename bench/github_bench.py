@@ -23,8 +23,11 @@ import time
 from pathlib import Path
 
 from pipeline.forge.github import GitHubForge
-from pipeline.testing.fake_github import FakeGitHub
-from pipeline.testing.github_cycle import issue_to_pr
+
+# The test doubles (stub model, fake GitHub) live in tests/, outside the installed package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from doubles.fake_github import FakeGitHub
+from doubles.github_cycle import issue_to_pr
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "node_modules/@octokit/webhooks-examples/api.github.com/index.json"

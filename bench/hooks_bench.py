@@ -19,8 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.hooks import diff, lessons
 from pipeline.memory.lesson import Check, Lesson, Source, to_line
+from pipeline.precommit import diff, lessons
 
 ROOT = Path(__file__).resolve().parents[1]
 HOOK = ROOT / "hooks" / "factory_lessons.py"

@@ -22,7 +22,7 @@ from typing import Literal
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.config import Config  # noqa: E402
+from pipeline.config.settings import Config  # noqa: E402
 from pipeline.memory.lesson import Lesson  # noqa: E402
 from pipeline.memory.store import open_store  # noqa: E402
 

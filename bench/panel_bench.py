@@ -16,21 +16,26 @@ import argparse
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from pipeline.agent.model import ModelClient
 from pipeline.agent.workspace import Workspace
-from pipeline.config import Config, Reviewer
+from pipeline.config.settings import Config, Reviewer
+from pipeline.demo.scripted import role_of
 from pipeline.forge import tracking
 from pipeline.forge.local import LocalForge
-from pipeline.ledger import Ledger
-from pipeline.review import PanelInput, PanelRecord, PanelResult, post_panel, run_panel
+from pipeline.ledger.store import Ledger
+from pipeline.review.panel import PanelInput, PanelResult, run_panel
+from pipeline.review.report import PanelRecord, post_panel
 from pipeline.roles.base import RoleContext
 from pipeline.roles.schemas import Criterion, TaskSpec
-from pipeline.testing.scripted import role_of
-from pipeline.testing.stub_model import ChatRequest, Reply, StubModelServer, call
+
+# The test doubles (stub model, fake GitHub) live in tests/, outside the installed package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from doubles.stub_model import ChatRequest, Reply, StubModelServer, call
 
 MODELS = ["rev-anthropic", "rev-openai", "rev-gemini"]
 FOUND_BY = [{0, 1, 2, 3, 4, 5}, {4, 5, 6, 7, 8, 9}, {0, 1, 2, 7, 8, 9}]

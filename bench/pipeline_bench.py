@@ -24,9 +24,12 @@ import yaml
 from click.testing import CliRunner
 
 from pipeline.cli import main as factory
-from pipeline.ledger import Ledger
-from pipeline.testing.scripted import ScriptedModel
-from pipeline.testing.stub_model import ChatRequest, Reply, StubModelServer, call
+from pipeline.demo.scripted import ScriptedModel
+from pipeline.ledger.store import Ledger
+
+# The test doubles (stub model, fake GitHub) live in tests/, outside the installed package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from doubles.stub_model import ChatRequest, Reply, StubModelServer, call
 
 SAMPLE = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "sample_calc"
 UNITTEST = f"{sys.executable} -m unittest discover -s tests -t . -q"

@@ -8,7 +8,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 try:
-    from pipeline.hooks.trailer import main
+    from pipeline.precommit.trailer import main
 except ImportError as exc:
     sys.exit(
         f"{exc}: this hook needs the factory's dependencies (pydantic, PyYAML) in the "

@@ -7,6 +7,6 @@ import sys
 # Run the package from this checkout (the rev pre-commit pinned), not whatever is installed.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from pipeline.hooks.lessons import main
+from pipeline.precommit.lessons import main
 
 sys.exit(main())

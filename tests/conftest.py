@@ -8,10 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from doubles.fake_github import FakeGitHub, find_spec
+from doubles.stub_model import StubModelServer
 from factory_testlib import SAMPLE, factory_yaml, git
-
-from pipeline.testing.fake_github import FakeGitHub, find_spec
-from pipeline.testing.stub_model import StubModelServer
 
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 

@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from doubles.stub_model import Reply, call
+
+from pipeline.forge.select import TrackerForge
 from pipeline.forge.types import phase_label
-from pipeline.ledger import Call, Ledger
-from pipeline.observe.forges import TrackerForge
-from pipeline.orchestrator import PHASE_LABEL
+from pipeline.ledger.store import Call, Ledger
 from pipeline.roles.schemas import Criterion, Plan, TaskSpec
-from pipeline.state import Phase, RunState, TaskState, save
-from pipeline.testing.stub_model import Reply, call
+from pipeline.steps.state import Phase, RunState, TaskState, save
+from pipeline.steps.work import PHASE_LABEL
 
 MODEL = "openai/scripted"
 PY = sys.executable

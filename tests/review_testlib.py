@@ -5,16 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from doubles.stub_model import Reply, call
 from factory_testlib import git
 
 from pipeline.agent.model import ModelClient
 from pipeline.agent.workspace import Workspace
-from pipeline.config import Config
-from pipeline.ledger import Ledger
-from pipeline.review import PanelInput
+from pipeline.config.settings import Config
+from pipeline.ledger.store import Ledger
+from pipeline.review.panel import PanelInput
 from pipeline.roles.base import RoleContext
 from pipeline.roles.schemas import Criterion, Plan, TaskSpec
-from pipeline.testing.stub_model import Reply, call
 
 PROVIDERS = ("rev-anthropic", "rev-openai", "rev-gemini")
 GARBAGE, SLOW = "rev-garbage", "rev-slow"

@@ -6,16 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
+from doubles.stub_model import Reply, StubModelServer, ToolCall, call
 from pydantic import BaseModel
 
 from pipeline.agent.exceptions import LimitsExceeded, RoleFailed
 from pipeline.agent.loop import Agent
 from pipeline.agent.model import ModelClient
 from pipeline.agent.tools import Tool, Toolbox, finishing_tool
-from pipeline.config import Config, Models
-from pipeline.ledger import Ledger
+from pipeline.config.settings import Config, Models
+from pipeline.ledger.store import Ledger
 from pipeline.roles.schemas import Finish
-from pipeline.testing.stub_model import Reply, StubModelServer, ToolCall, call
 
 
 class Echo(BaseModel):

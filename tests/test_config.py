@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline import config_template
-from pipeline.config import Config, load
-from pipeline.errors import BadInput
+from pipeline.config import template as config_template
+from pipeline.config.settings import Config, load
+from pipeline.core.errors import BadInput
 
 
 def test_defaults_without_a_file(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import BadInput
+from pipeline.core.errors import BadInput
 from pipeline.forge import tracking
 from pipeline.forge.local import LocalForge
 from pipeline.forge.types import InlineComment

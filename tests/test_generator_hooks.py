@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from doubles.stub_model import StubModelServer
 from factory_testlib import git
 from test_run_e2e import BRIEF, SUBTRACT, TEST_SUBTRACT, calc_scripts, generator, run_factory
 
+from pipeline.demo.scripted import ScriptedModel
 from pipeline.forge.local import LocalForge
-from pipeline.state import load
-from pipeline.testing.scripted import ScriptedModel
-from pipeline.testing.stub_model import StubModelServer
+from pipeline.steps.state import load
 
 NO_TODO_HOOK = """repos:
   - repo: local

@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from doubles.stub_model import StubModelServer, call
 from factory_testlib import git
 from rich.console import Console
 
+from pipeline.demo.scripted import ScriptedModel
 from pipeline.forge.local import LocalForge
-from pipeline.local_run import RunOptions, run_brief
-from pipeline.state import load
-from pipeline.testing.scripted import ScriptedModel
-from pipeline.testing.stub_model import StubModelServer, call
+from pipeline.local.run import RunOptions, run_brief
+from pipeline.steps.state import load
 
 PLAN = call("submit_plan", spec="Add a negate function.",
             acceptance_criteria=[{"id": "AC1", "text": "negate(2) returns -2"}],

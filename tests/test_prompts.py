@@ -5,7 +5,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from pipeline import prompts
+from pipeline.roles import prompts
 
 
 def test_untrusted_text_is_cleaned_and_fenced() -> None:

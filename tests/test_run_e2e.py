@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from doubles.stub_model import Reply, StubModelServer, call
 from factory_testlib import UNITTEST, git
 
 from pipeline.cli import main
+from pipeline.demo.scripted import ScriptedModel
 from pipeline.forge.local import LocalForge
-from pipeline.ledger import Ledger
-from pipeline.state import load
-from pipeline.testing.scripted import ScriptedModel
-from pipeline.testing.stub_model import Reply, StubModelServer, call
+from pipeline.ledger.store import Ledger
+from pipeline.steps.state import load
 
 BRIEF = "Add subtract(a, b) and multiply(a, b) to calc."
 PY = sys.executable
@@ -95,7 +95,7 @@ def run_factory(repo: Path, *args: str) -> Any:
 
 
 def roles_requested(stub: StubModelServer) -> list[tuple[str, str | None]]:
-    from pipeline.testing.scripted import role_of, task_of
+    from pipeline.demo.scripted import role_of, task_of
 
     return [(role_of(r), task_of(r)) for r in stub.requests]
 

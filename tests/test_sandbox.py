@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import Sandbox
-from pipeline.sandbox import WorktreeSandbox, bwrap_available, scrubbed_env
+from pipeline.config.settings import Sandbox
+from pipeline.sandbox.worktree import WorktreeSandbox, bwrap_available, scrubbed_env
 
 
 def test_environment_is_an_allow_list() -> None:

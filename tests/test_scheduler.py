@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from pipeline.scheduler import run_dag
+from pipeline.steps.dag import run_dag
 
 
 def make(deps: dict[str, list[str]], fail: set[str] = frozenset()):  # type: ignore[no-untyped-def]

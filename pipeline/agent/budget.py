@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.config import Budget
-from pipeline.errors import BudgetExceeded
-from pipeline.ledger import Ledger
+from pipeline.config.settings import Budget
+from pipeline.core.errors import BudgetExceeded
+from pipeline.ledger.store import Ledger
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.errors import WorkFailed
+from pipeline.core.errors import WorkFailed
 
 
 class Submitted(Exception):

@@ -15,9 +15,9 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 
 from pipeline.agent import caching, failures, pricing, tokens
 from pipeline.agent.budget import BudgetGuard
-from pipeline.config import Config
-from pipeline.errors import ModelUnavailable
-from pipeline.ledger import Call, Ledger
+from pipeline.config.settings import Config
+from pipeline.core.errors import ModelUnavailable
+from pipeline.ledger.store import Call, Ledger
 
 
 @dataclass

@@ -6,7 +6,7 @@ import logging
 import threading
 from typing import Any
 
-from pipeline.config import Price
+from pipeline.config.settings import Price
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from pipeline.agent.exceptions import ToolError
 from pipeline.agent.tools import Tool
-from pipeline.protocols import Sandbox
+from pipeline.sandbox.protocol import Sandbox
 
 SKIP_DIRS = {".git", ".factory", "node_modules", "__pycache__", ".venv", ".mypy_cache",
              ".pytest_cache", ".ruff_cache"}

@@ -1,1 +1,3 @@
-"""One module per `factory` subcommand: parse, call, print."""
+"""One module per `factory` subcommand: parse, call, print.
+
+May import: anything in pipeline (nothing imports commands but the CLI)."""

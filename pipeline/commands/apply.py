@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from pipeline import config as config_module
-from pipeline import git
-from pipeline.jobs.context import DISABLED, disabled, dispatcher
-from pipeline.observe.forges import open_forge
-from pipeline.outputs.apply import apply_dir
+from pipeline.actions.job import DISABLED, disabled, dispatcher
+from pipeline.actions.outputs.apply import apply_dir
+from pipeline.config import settings as config_module
+from pipeline.core import git
+from pipeline.forge.select import open_forge
 
 
 @click.command()

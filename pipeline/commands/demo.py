@@ -13,10 +13,10 @@ import yaml
 from rich.console import Console
 from rich.panel import Panel
 
-from pipeline import git
 from pipeline.commands.run import print_summary
-from pipeline.errors import BadInput, WorkFailed
-from pipeline.local_run import RunOptions, run_brief
+from pipeline.core import git
+from pipeline.core.errors import BadInput, WorkFailed
+from pipeline.local.run import RunOptions, run_brief
 
 SAMPLE = Path(__file__).resolve().parent.parent / "demo" / "sample"
 DEMO_MODEL = "openai/scripted-demo"
@@ -54,8 +54,8 @@ def prepare_sample(target: Path, test_command: str) -> Path:
 def demo(directory: Path | None, workers: int) -> None:
     """Run the whole pipeline offline on a bundled sample project, against a bundled scripted
     model server (a script, not a real model), through the same code path as `factory run`."""
+    from pipeline.demo.model_server import ScriptedServer
     from pipeline.demo.script import BRIEF, demo_script, test_command
-    from pipeline.testing.stub_model import StubModelServer
 
     console = Console()
     target = directory or Path(tempfile.mkdtemp(prefix="factory-demo-")) / "wordstats"
@@ -67,9 +67,8 @@ def demo(directory: Path | None, workers: int) -> None:
         "planning, worktrees, sandboxed commands, review, evaluation, merging, ledger.\n"
         f"Sample project: {repo}", title="factory demo"))
     console.print(f"[bold]Brief:[/bold] {BRIEF}\n")
-    with StubModelServer() as server, patch.dict(os.environ, {
+    with ScriptedServer(demo_script()) as server, patch.dict(os.environ, {
             "OPENAI_API_BASE": server.url, "OPENAI_API_KEY": "scripted-demo-needs-no-key"}):
-        server.responder = demo_script()
         outcome = run_brief(RunOptions(repo=repo, brief=BRIEF, workers=workers), console)
     print_summary(console, outcome)
     console.print(f"\nSee the result: [bold]cd {repo} && git log --oneline --graph[/bold]")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from pipeline.errors import BadInput
-from pipeline.events import Job, route
+from pipeline.actions.events import Job, route
+from pipeline.core.errors import BadInput
 
 
 def _payload(path: Path, event: str) -> object:
@@ -52,7 +52,7 @@ def _export(job: Job, reviewers: int) -> None:
 @click.option("--dry-run", is_flag=True, help="Only route: call no API and no model.")
 def dispatch(event_name: str | None, event_path: Path | None, dry_run: bool) -> None:
     """Turn a GitHub Actions event into a factory job, printed as one JSON object."""
-    from pipeline import config
+    from pipeline.config import settings as config
 
     event = event_name or os.environ.get("GITHUB_EVENT_NAME") or ""
     if not event:

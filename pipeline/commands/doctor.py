@@ -10,11 +10,11 @@ from typing import Literal
 
 import click
 
-from pipeline import config as config_module
-from pipeline import git
-from pipeline.errors import FactoryError, WorkFailed
-from pipeline.local_run import models_in_use
-from pipeline.sandbox import WorktreeSandbox
+from pipeline.config import settings as config_module
+from pipeline.core import git
+from pipeline.core.errors import FactoryError, WorkFailed
+from pipeline.sandbox.worktree import WorktreeSandbox
+from pipeline.steps.setup import models_in_use
 
 Level = Literal["ok", "warn", "fail"]
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from pipeline import config_template, git
 from pipeline.commands.init_github import install_workflow, settings_text
-from pipeline.hooks.precommit_config import ensure_factory_hooks
+from pipeline.config import template as config_template
+from pipeline.core import git
+from pipeline.precommit.precommit_config import ensure_factory_hooks
 
 GITIGNORE_LINES = ["# Dark Factory: local state stays local, the lessons are shared.",
                    ".factory/*", "!.factory/lessons.jsonl"]

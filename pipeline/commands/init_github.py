@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline import config as config_module
+from pipeline.config import settings as config_module
 from pipeline.templates import WORKFLOW_PATH, workflow
 
 
@@ -24,7 +24,7 @@ def install_workflow(repo: Path) -> str:
 
 def model_keys(repo: Path) -> list[str]:
     from pipeline.agent.failures import key_variable
-    from pipeline.local_run import models_in_use
+    from pipeline.steps.setup import models_in_use
 
     config = config_module.load(repo, environ={})
     return sorted({key_variable(model) for model in models_in_use(config)})

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import click
 
-from pipeline import config as config_module
-from pipeline import git
-from pipeline.errors import BadInput
+from pipeline.config import settings as config_module
+from pipeline.core import git
+from pipeline.core.errors import BadInput
 from pipeline.forge.local import LocalForge
-from pipeline.ledger import Ledger
+from pipeline.ledger.store import Ledger
 from pipeline.roles.base import RoleContext
-from pipeline.state import issue_of, load
+from pipeline.steps.state import issue_of, load
 
 
 @click.command()
@@ -31,12 +31,12 @@ def learn(pr: int, repo: Path, model: str | None, as_json: bool, outputs: Path |
     On GitHub (GITHUB_REPOSITORY set) or with --outputs, the lessons go through the writer:
     proposed on the `factory/lessons` branch in a draft PR."""
     from pipeline.agent.model import ModelClient
-    from pipeline.learn import learn_merged_locally
-    from pipeline.observe.forges import on_github
+    from pipeline.forge.select import on_github
+    from pipeline.steps.learn import learn_merged_locally
 
     if on_github() or outputs is not None:
+        from pipeline.actions.pr_jobs import learn_job
         from pipeline.commands.roles import run_role
-        from pipeline.jobs.pr import learn_job
 
         run_role("learn", pr, repo, model, outputs, learn_job, lambda _job: None)
         return

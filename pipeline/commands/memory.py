@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 import click
 from pydantic import ValidationError
 
-from pipeline import config as config_module
-from pipeline.errors import BadInput
+from pipeline.config import settings as config_module
+from pipeline.core.errors import BadInput
 from pipeline.memory.lesson import Check, Lesson, Source
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -10,12 +10,12 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from pipeline import config as config_module
-from pipeline import git
-from pipeline.errors import BadInput, WorkFailed
-from pipeline.ledger import Ledger
-from pipeline.nightly import NightlyOptions, NightlyReport, run_nightly
-from pipeline.observe.forges import on_github, open_forge
+from pipeline.config import settings as config_module
+from pipeline.core import git
+from pipeline.core.errors import BadInput, WorkFailed
+from pipeline.forge.select import on_github, open_forge
+from pipeline.ledger.store import Ledger
+from pipeline.nightly.run import NightlyOptions, NightlyReport, run_nightly
 
 
 def resolve_repo(repo: Path) -> Path:
@@ -63,8 +63,8 @@ def nightly(repo: Path, stale_hours: float, max_retries: int, no_consolidate: bo
     Works on the embedded forge, or on GitHub when GITHUB_REPOSITORY and GITHUB_TOKEN are set
     (there, retries are requeued for the role jobs rather than run in this job).
     """
-    from pipeline.local_run import prepare_factory_dir
-    from pipeline.retriers import LocalResume, Requeue, Retrier
+    from pipeline.nightly.retriers import Retrier
+    from pipeline.steps.setup import prepare_factory_dir
 
     root = resolve_repo(repo)
     config = config_module.load(root)
@@ -75,10 +75,13 @@ def nightly(repo: Path, stale_hours: float, max_retries: int, no_consolidate: bo
     if on_github():
         from datetime import UTC, datetime
 
-        from pipeline.jobs.context import dispatcher
+        from pipeline.actions.job import dispatcher
+        from pipeline.actions.requeue import Requeue
 
         retrier = Requeue(forge, datetime.now(UTC).date().isoformat(), dispatcher(forge, root))
     else:
+        from pipeline.local.resume import LocalResume
+
         retrier = LocalResume(root, forge, ledger)
     report = run_nightly(root, config, forge, ledger, retrier, options)
     if as_json:

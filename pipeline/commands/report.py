@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from pipeline import config as config_module
-from pipeline import git
-from pipeline.errors import BadInput
-from pipeline.ledger import Ledger
+from pipeline.config import settings as config_module
+from pipeline.core import git
+from pipeline.core.errors import BadInput
+from pipeline.forge.select import on_github, open_forge
+from pipeline.ledger.store import Ledger
 from pipeline.observe.dashboard import has_local_runs
-from pipeline.observe.forges import on_github, open_forge
 from pipeline.observe.report import collect, html
 
 
@@ -35,7 +35,7 @@ def parse_day(value: str | None) -> date | None:
 def report(repo: Path, issue: int | None, since: str | None, out: Path | None) -> None:
     """A self-contained HTML report (no network needed to open it): phases over time, cost by
     role and model, review findings and lessons used."""
-    from pipeline.local_run import prepare_factory_dir
+    from pipeline.steps.setup import prepare_factory_dir
 
     if issue is not None and since is not None:
         raise BadInput("give --issue or --since, not both")

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import click
 
-from pipeline.errors import BudgetExceeded, ModelUnavailable
-from pipeline.jobs.context import DISABLED, Job, disabled, finish, open_job
-from pipeline.state import issue_of, load
+from pipeline.actions.job import DISABLED, Job, disabled, finish, open_job
+from pipeline.core.errors import BudgetExceeded, ModelUnavailable
+from pipeline.steps.state import issue_of, load
 
 OUTPUTS = click.option("--outputs", type=click.Path(path_type=Path, file_okay=False),
                        help="Write the outputs here for `factory apply`, and nothing to the forge.")
@@ -56,7 +56,7 @@ def stop_cleanly(job: Job, reason: str) -> None:
     issue = job.number if job.role in ("plan", "build") else issue_of(job.recorder.get_pr(job.number))
     state = load(job.recorder, issue)
     if state is not None:
-        job.pipeline(state).stop("stopped", reason)
+        job.work(state).stop("stopped", reason)
 
 
 def _issue_branch(job: Job) -> str:
@@ -78,7 +78,7 @@ def _none(job: Job) -> None:
 @MODEL
 def plan(issue: int, outputs: Path | None, repo: Path, model: str | None) -> None:
     """Plan ISSUE: spec, acceptance criteria and tasks, kept in its tracking comment."""
-    from pipeline.jobs.issue import plan_job
+    from pipeline.actions.issue_jobs import plan_job
 
     run_role("plan", issue, repo, model, outputs, plan_job, _none)
 
@@ -90,7 +90,7 @@ def plan(issue: int, outputs: Path | None, repo: Path, model: str | None) -> Non
 @MODEL
 def build(issue: int, outputs: Path | None, repo: Path, model: str | None) -> None:
     """Build ISSUE's planned tasks on factory/ branches and open its draft PR."""
-    from pipeline.jobs.issue import build_job
+    from pipeline.actions.issue_jobs import build_job
 
     run_role("build", issue, repo, model, outputs, build_job, _issue_branch)
 
@@ -105,7 +105,7 @@ def build(issue: int, outputs: Path | None, repo: Path, model: str | None) -> No
 def review(pr: int, outputs: Path | None, panel_dir: Path | None, repo: Path,
            model: str | None) -> None:
     """Review PR with the panel (or one reviewer: FACTORY_REVIEWER=<index>)."""
-    from pipeline.jobs.pr import review_job
+    from pipeline.actions.pr_jobs import review_job
 
     run_role("review", pr, repo, model, outputs,
              lambda job: review_job(job, outputs, panel_dir), _none)
@@ -118,7 +118,7 @@ def review(pr: int, outputs: Path | None, panel_dir: Path | None, repo: Path,
 @MODEL
 def evaluate(pr: int, outputs: Path | None, repo: Path, model: str | None) -> None:
     """Evaluate every acceptance criterion on PR; merge it if factory.yaml allows."""
-    from pipeline.jobs.pr import evaluate_job
+    from pipeline.actions.pr_jobs import evaluate_job
 
     run_role("evaluate", pr, repo, model, outputs, evaluate_job, _none)
 
@@ -130,6 +130,6 @@ def evaluate(pr: int, outputs: Path | None, repo: Path, model: str | None) -> No
 @MODEL
 def respond(pr: int, outputs: Path | None, repo: Path, model: str | None) -> None:
     """Answer PR's review and failed evaluation: fix, reply in threads, review again."""
-    from pipeline.jobs.pr import respond_job
+    from pipeline.actions.pr_jobs import respond_job
 
     run_role("respond", pr, repo, model, outputs, respond_job, _pr_branch)

@@ -9,9 +9,9 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.errors import WorkFailed
-from pipeline.local_run import RunOptions, RunOutcome, run_brief
-from pipeline.progress import task_table
+from pipeline.core.errors import WorkFailed
+from pipeline.local.run import RunOptions, RunOutcome, run_brief
+from pipeline.steps.progress import task_table
 
 
 def ask_at_terminal(questions: list[str]) -> list[str]:

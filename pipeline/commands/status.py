@@ -10,15 +10,15 @@ import click
 from rich.console import Console
 from rich.live import Live
 
-from pipeline import config as config_module
-from pipeline import git
-from pipeline.ledger import Ledger
+from pipeline.config import settings as config_module
+from pipeline.core import git
+from pipeline.forge.select import on_github, open_forge
+from pipeline.ledger.store import Ledger
 from pipeline.observe.dashboard import Snapshot, has_local_runs, render, snapshot
-from pipeline.observe.forges import on_github, open_forge
 
 
 def take(repo: Path) -> Snapshot:
-    from pipeline.local_run import prepare_factory_dir
+    from pipeline.steps.setup import prepare_factory_dir
 
     config = config_module.load(repo)
     prepare_factory_dir(repo)  # the ledger lives there; its .gitignore keeps the checkout clean

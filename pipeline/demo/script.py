@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from pipeline.testing.scripted import ScriptedModel
-from pipeline.testing.stub_model import call
+from pipeline.demo.model_server import call
+from pipeline.demo.scripted import ScriptedModel
 
 BRIEF = ("Add top_words(text, n) to wordstats, returning the n most common words with their "
          "counts, and a command line `python -m wordstats FILE --top N` that prints them, one "

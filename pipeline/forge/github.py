@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from pipeline.errors import BadInput, WorkFailed
+from pipeline.core.errors import BadInput, WorkFailed
 from pipeline.forge import github_convert as convert
 from pipeline.forge.backoff import Backoff
 from pipeline.forge.types import Comment, InlineComment, Issue, PullRequest, Review, Verdict

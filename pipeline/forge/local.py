@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from pipeline.errors import BadInput
+from pipeline.core.errors import BadInput
 from pipeline.forge.types import Comment, InlineComment, Issue, PullRequest, Review, Verdict
 
 FACTORY_AUTHOR = "dark-factory[bot]"

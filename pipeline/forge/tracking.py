@@ -6,8 +6,8 @@ import json
 import re
 from typing import Any
 
+from pipeline.forge.protocol import Forge
 from pipeline.forge.types import Comment
-from pipeline.protocols import Forge
 
 MARKER = "<!-- factory:state "
 WRITER_KEYS = ("dispatched",)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import Config
+from pipeline.config.settings import Config
 from pipeline.memory.lesson import Lesson
 from pipeline.memory.ranking import weight
 from pipeline.memory.sparse import tokens

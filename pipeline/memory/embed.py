@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Protocol
 
-from pipeline.errors import BadInput, FactoryError
+from pipeline.core.errors import BadInput, FactoryError
 
 LOCAL_PREFIX = "local:"
 

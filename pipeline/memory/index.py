@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pipeline.errors import FactoryError
+from pipeline.core.errors import FactoryError
 from pipeline.memory.embed import Embedder
 from pipeline.memory.lesson import Lesson
 from pipeline.memory.sparse import Sparse, encode_document, encode_query

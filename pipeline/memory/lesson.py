@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pipeline.errors import BadInput
+from pipeline.core.errors import BadInput
 
 # Re-exported: the rules live in a stdlib-only module so the commit hook stays fast.
 from pipeline.memory.patterns import MAX_PATTERN_LENGTH as MAX_PATTERN_LENGTH

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from pipeline.errors import FactoryError
+from pipeline.core.errors import FactoryError
 
 DEFAULT_TIMEOUT_S = 60.0
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.config import Config
+from pipeline.config.settings import Config
 from pipeline.memory.lesson import LESSONS_FILE, Lesson
 from pipeline.memory.sanitize import clean_text
 

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from pipeline.config import Config
-from pipeline.errors import BadInput, FactoryError
+from pipeline.config.settings import Config
+from pipeline.core.errors import BadInput, FactoryError
 from pipeline.memory import index as qindex
 from pipeline.memory.embed import make_embedder
 from pipeline.memory.lesson import LESSONS_FILE, Lesson, parse_lines, to_line, write_file

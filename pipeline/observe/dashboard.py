@@ -12,9 +12,9 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from pipeline.config import Config
-from pipeline.ledger import Ledger, Scope, Totals, utc_now
-from pipeline.observe.forges import TrackerForge
+from pipeline.config.settings import Config
+from pipeline.forge.select import TrackerForge
+from pipeline.ledger.store import Ledger, Scope, Totals, utc_now
 from pipeline.observe.history import IssueView, issue_views
 
 PHASE_STYLE = {"done": "green", "blocked": "red", "stopped": "red", "planning": "cyan",

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from pipeline.forge.select import DIGEST_LABEL, TrackerForge
 from pipeline.forge.tracking import hidden
 from pipeline.observe.digest_issue import day_title, find_day, parse
-from pipeline.observe.forges import DIGEST_LABEL, TrackerForge
 
 MAX_JOBS = 300
 PLACEHOLDER = ("The factory's spend today so far is recorded here; `factory nightly` writes the "

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import FactoryError
-from pipeline.ledger import Ledger, Scope, Totals
+from pipeline.core.errors import FactoryError
+from pipeline.forge.select import TrackerForge
+from pipeline.ledger.store import Ledger, Scope, Totals
 from pipeline.memory.lesson import Lesson
-from pipeline.observe.forges import TrackerForge
 from pipeline.observe.history import IssueView, PrRecord, lessons_created, pr_record
 
 HISTORY_DAYS = 14

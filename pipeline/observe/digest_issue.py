@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from pipeline.forge.select import DIGEST_LABEL, TrackerForge
 from pipeline.forge.tracking import hidden, read_hidden
 from pipeline.forge.types import Issue
 from pipeline.observe import mermaid
 from pipeline.observe.digest import Digest
-from pipeline.observe.forges import DIGEST_LABEL, TrackerForge
 from pipeline.observe.templating import render
 
 SPEND_KEYS = ("spent_usd", "jobs")

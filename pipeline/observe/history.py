@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from pipeline.forge.select import DIGEST_LABEL, TrackerForge
 from pipeline.forge.types import Issue
-from pipeline.ledger import Ledger, Scope
+from pipeline.ledger.store import Ledger, Scope
 from pipeline.memory.lesson import LESSONS_FILE, Lesson, read_file
-from pipeline.observe.forges import DIGEST_LABEL, TrackerForge
-from pipeline.state import RunState, load
+from pipeline.steps.state import RunState, load
 
 _EVALUATION = re.compile(r"^\*\*Evaluation of (?P<subject>.+?): (?P<verdict>pass|fail)\*\*")
 _FINDING = re.compile(r"^\*\*(?P<severity>critical|major|minor|nit)\*\*: (?P<title>[^\n]*)")

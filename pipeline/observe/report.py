@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from pipeline.errors import FactoryError
-from pipeline.ledger import Call, Ledger, Scope, Totals, utc_now
-from pipeline.observe.forges import TrackerForge
+from pipeline.core.errors import FactoryError
+from pipeline.forge.select import TrackerForge
+from pipeline.ledger.store import Call, Ledger, Scope, Totals, utc_now
 from pipeline.observe.history import Finding, IssueView, issue_views, lessons_created, pr_record
 from pipeline.observe.templating import render
 from pipeline.observe.timeline import PHASE_OF_ROLE, Timeline, build

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from pipeline.ledger import Call
+from pipeline.ledger.store import Call
 
 PHASE_OF_ROLE = {"planner": "planning", "generator": "building", "reviewer": "review",
                  "evaluator": "evaluating", "learner": "learning"}

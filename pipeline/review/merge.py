@@ -21,44 +21,17 @@ from difflib import SequenceMatcher
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, Field
-
-from pipeline.roles.schemas import Finding, Severity
+from pipeline.roles.schemas import SEVERITY_RANK, Finding, MergedFinding
 
 LINE_WINDOW = 3
 TITLE_RATIO = 0.6
 JACCARD = 0.3
 JACCARD_SAME_LINE = 0.15
-SEVERITY_RANK: dict[str, int] = {"critical": 0, "major": 1, "minor": 2, "nit": 3}
 _WORD = re.compile(r"[a-z0-9_]+")
 _STOP = frozenset({"the", "and", "for", "not", "but", "this", "that", "with", "from", "into",
                    "when", "then", "than", "are", "was", "were", "has", "have", "had", "its",
                    "should", "would", "could", "can", "will", "does", "did", "any", "all",
                    "use", "used", "line", "file", "code", "here", "there", "which", "what"})
-
-
-class MergedFinding(BaseModel):
-    id: str
-    path: str
-    line: int
-    severity: Severity
-    title: str
-    body: str
-    reviewers: list[str] = Field(default_factory=list)
-    """The reviewers (models) that reported this problem; more means more confidence."""
-    also: list[str] = Field(default_factory=list)
-    """How the other reviewers put it, when their titles differ."""
-
-    @property
-    def blocking(self) -> bool:
-        return self.severity in ("critical", "major")
-
-    @property
-    def where(self) -> str:
-        return f"{self.path}:{self.line}" if self.line else self.path
-
-    def sort_key(self) -> tuple[Any, ...]:
-        return (SEVERITY_RANK[self.severity], -len(self.reviewers), self.path, self.line)
 
 
 @cache

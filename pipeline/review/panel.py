@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from pydantic import BaseModel, Field
 
 from pipeline.agent.workspace import Workspace
-from pipeline.config import Reviewer
-from pipeline.errors import BudgetExceeded, WorkFailed
+from pipeline.config.settings import Reviewer
+from pipeline.core.errors import BudgetExceeded, WorkFailed
 from pipeline.review.difffit import context_tokens, diff_budget, estimate_tokens, fit_diff
-from pipeline.review.merge import MergedFinding, merge_findings
+from pipeline.review.merge import merge_findings
 from pipeline.roles.base import RoleContext
 from pipeline.roles.reviewer import ReviewInput, review
-from pipeline.roles.schemas import Criterion, Review, TaskSpec
+from pipeline.roles.schemas import Criterion, MergedFinding, Review, TaskSpec
 
 if TYPE_CHECKING:
     from pipeline.agent.model import ModelClient, ModelReply

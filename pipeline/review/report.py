@@ -21,12 +21,13 @@ from pydantic import BaseModel, Field, ValidationError
 from unidiff import PatchSet
 from unidiff.errors import UnidiffParseError
 
+from pipeline.core.sanitize import neutralise_mentions, redact
 from pipeline.forge import tracking
+from pipeline.forge.protocol import Forge
 from pipeline.forge.types import InlineComment, Review, Verdict
-from pipeline.protocols import Forge
-from pipeline.review.merge import MergedFinding, alike
+from pipeline.review.merge import alike
 from pipeline.review.panel import PanelResult
-from pipeline.sanitize import neutralise_mentions, redact
+from pipeline.roles.schemas import MergedFinding
 
 FINDING_MARK = "<!-- factory:finding {id} -->"
 _FINDING = re.compile(r"<!-- factory:finding ([0-9a-f]+) -->")

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline import prompts
 from pipeline.agent.loop import Agent
 from pipeline.agent.tools import Tool, Toolbox
 from pipeline.agent.workspace import PathArg, Workspace
-from pipeline.config import Config
+from pipeline.config.settings import Config
+from pipeline.roles import prompts
 
 if TYPE_CHECKING:
     from pipeline.agent.model import ModelClient

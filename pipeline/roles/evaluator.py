@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from pipeline.agent.tools import finishing_tool
 from pipeline.agent.workspace import Workspace
-from pipeline.proc import Result
+from pipeline.core.proc import Result
 from pipeline.roles.base import RoleContext, repo_overview, run_agent
 from pipeline.roles.schemas import Criterion, Evaluation
 

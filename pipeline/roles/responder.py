@@ -11,9 +11,8 @@ from pydantic import BaseModel, Field
 
 from pipeline.agent.tools import finishing_tool
 from pipeline.agent.workspace import Workspace
-from pipeline.review.merge import MergedFinding
 from pipeline.roles.base import RoleContext, repo_overview, run_agent
-from pipeline.roles.schemas import Criterion, Finish, TaskSpec
+from pipeline.roles.schemas import Criterion, Finish, MergedFinding, TaskSpec
 
 
 class ThreadReply(BaseModel):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 Severity = Literal["critical", "major", "minor", "nit"]
+SEVERITY_RANK: dict[str, int] = {"critical": 0, "major": 1, "minor": 2, "nit": 3}
 TASK_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$"
 
 
@@ -115,3 +116,27 @@ class Evaluation(BaseModel):
     @property
     def all_met(self) -> bool:
         return all(c.met for c in self.criteria)
+
+
+class MergedFinding(BaseModel):
+    id: str
+    path: str
+    line: int
+    severity: Severity
+    title: str
+    body: str
+    reviewers: list[str] = Field(default_factory=list)
+    """The reviewers (models) that reported this problem; more means more confidence."""
+    also: list[str] = Field(default_factory=list)
+    """How the other reviewers put it, when their titles differ."""
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity in ("critical", "major")
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (SEVERITY_RANK[self.severity], -len(self.reviewers), self.path, self.line)

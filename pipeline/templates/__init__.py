@@ -1,4 +1,6 @@
-"""Files `factory init` writes into a repository, kept as package data."""
+"""Files `factory init` writes into a repository, kept as package data.
+
+May import: nothing else of pipeline."""
 
 from __future__ import annotations
 

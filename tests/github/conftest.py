@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from doubles.fake_github import FakeGitHub, find_spec
+from doubles.fake_github.spec import Spec, load
 
 from pipeline.forge.backoff import Backoff
 from pipeline.forge.github import GitHubForge
-from pipeline.testing.fake_github import FakeGitHub, find_spec
-from pipeline.testing.fake_github.spec import Spec, load
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"

@@ -6,10 +6,10 @@ import socket
 import time
 
 import pytest
+from doubles.fake_github import FakeGitHub
 
 from pipeline.forge.backoff import Backoff, wait_for
 from pipeline.forge.github import ForgeError, GitHubForge
-from pipeline.testing.fake_github import FakeGitHub
 
 COMMENTS = "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
 ISSUE = "GET /repos/{owner}/{repo}/issues/{issue_number}"

@@ -8,9 +8,8 @@ import urllib.request
 from typing import Any
 
 import pytest
-
-from pipeline.testing.fake_github import FakeGitHub, SpecError
-from pipeline.testing.fake_github.spec import Spec
+from doubles.fake_github import FakeGitHub, SpecError
+from doubles.fake_github.spec import Spec
 
 from .conftest import REPO
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from doubles.fake_github import FakeGitHub
+from doubles.github_cycle import issue_to_pr
+
 from pipeline.forge import tracking
 from pipeline.forge.github import GitHubForge
-from pipeline.testing.fake_github import FakeGitHub
-from pipeline.testing.github_cycle import issue_to_pr
 
 from .conftest import REPO
 

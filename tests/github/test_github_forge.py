@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from doubles.fake_github import FakeGitHub
 
-from pipeline.errors import BadInput
+from pipeline.core.errors import BadInput
 from pipeline.forge import tracking
 from pipeline.forge.backoff import Backoff
 from pipeline.forge.github import MARK, ForgeError, GitHubForge
 from pipeline.forge.types import InlineComment
-from pipeline.testing.fake_github import FakeGitHub
 
 from .conftest import REPO
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.sanitize import REDACTED, neutralise_mentions, redact, sanitize, strip_invisible
+from pipeline.core.sanitize import REDACTED, neutralise_mentions, redact, sanitize, strip_invisible
 
 
 @pytest.mark.parametrize(("raw", "clean"), [

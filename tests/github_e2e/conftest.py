@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from doubles.fake_github import FakeGitHub
 from factory_testlib import factory_yaml, git
 
 from pipeline.cli import main
 from pipeline.forge.backoff import Backoff
 from pipeline.forge.github import GitHubForge
-from pipeline.testing.fake_github import FakeGitHub
 
 REPO = "octo/calc"
 
@@ -102,6 +102,6 @@ def actions(tmp_path: Path, origin: Path, fake: FakeGitHub,
         # PyGithub's pauses between requests are for the real API, not the fake.
         return GitHubForge.from_env(environ, throttle=False, backoff=Backoff(sleep=lambda _s: None))
 
-    monkeypatch.setattr("pipeline.jobs.context.open_forge", forge)
+    monkeypatch.setattr("pipeline.actions.job.open_forge", forge)
     monkeypatch.setattr("pipeline.commands.apply.open_forge", forge)
     return Actions(tmp_path, origin, fake, monkeypatch)

@@ -3,14 +3,14 @@ state, so the per-issue cap holds across jobs, and a job that hits it stops clea
 
 from __future__ import annotations
 
+from doubles.fake_github import FakeGitHub
+from doubles.stub_model import StubModelServer
 from test_run_e2e import calc_scripts
 
+from pipeline.demo.scripted import ScriptedModel, role_of
 from pipeline.forge import tracking
 from pipeline.forge.github import GitHubForge
-from pipeline.state import load, render_body
-from pipeline.testing.fake_github import FakeGitHub
-from pipeline.testing.scripted import ScriptedModel, role_of
-from pipeline.testing.stub_model import StubModelServer
+from pipeline.steps.state import load, render_body
 
 from .conftest import REPO, Actions
 

@@ -11,17 +11,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from doubles.fake_github import FakeGitHub
+from doubles.stub_model import Reply, StubModelServer, call
 from factory_testlib import git
 from test_run_e2e import LESSON, VAGUE, calc_scripts
 
+from pipeline.actions.outputs import commits
 from pipeline.cli import main
+from pipeline.demo.scripted import ScriptedModel
 from pipeline.forge.github import GitHubForge
 from pipeline.forge.types import InlineComment
-from pipeline.outputs import commits
-from pipeline.state import load
-from pipeline.testing.fake_github import FakeGitHub
-from pipeline.testing.scripted import ScriptedModel
-from pipeline.testing.stub_model import Reply, StubModelServer, call
+from pipeline.steps.state import load
 
 from .conftest import REPO, Actions
 

@@ -8,11 +8,11 @@ from typing import Literal
 
 import pytest
 
-from pipeline.config import Config, Models, Reviewer
-from pipeline.errors import BadInput
-from pipeline.jobs.panel import RESULT_FILE, combine, read_results, reviewer_index
-from pipeline.review.merge import MergedFinding
+from pipeline.actions.panel_jobs import RESULT_FILE, combine, read_results, reviewer_index
+from pipeline.config.settings import Config, Models, Reviewer
+from pipeline.core.errors import BadInput
 from pipeline.review.panel import PanelResult, ReviewerOutcome
+from pipeline.roles.schemas import MergedFinding
 
 PANEL = Config(models=Models(reviewers=[Reviewer(model="openai/a", focus="correctness"),
                                         Reviewer(model="openai/b", focus="security")]))

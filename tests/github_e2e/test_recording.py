@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import WorkFailed
+from pipeline.actions.outputs.recording import RecordingForge
+from pipeline.actions.outputs.schema import LabelsOp, OpenPrOp, ReviewOp, TrackingOp
+from pipeline.core.errors import WorkFailed
 from pipeline.forge import tracking
 from pipeline.forge.local import LocalForge
 from pipeline.forge.types import InlineComment
-from pipeline.outputs.recording import RecordingForge
-from pipeline.outputs.schema import LabelsOp, OpenPrOp, ReviewOp, TrackingOp
 
 
 def test_writes_are_recorded_and_read_back_not_sent(tmp_path: Path) -> None:

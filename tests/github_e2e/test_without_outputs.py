@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from doubles.fake_github import FakeGitHub
+from doubles.stub_model import StubModelServer
 from factory_testlib import git
 from test_run_e2e import calc_scripts
 
 from pipeline.cli import main
+from pipeline.demo.scripted import ScriptedModel
 from pipeline.forge.github import GitHubForge
 from pipeline.forge.local import LocalForge
-from pipeline.state import load
-from pipeline.testing.fake_github import FakeGitHub
-from pipeline.testing.scripted import ScriptedModel
-from pipeline.testing.stub_model import StubModelServer
+from pipeline.steps.state import load
 
 from .conftest import REPO, Actions
 

@@ -8,15 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from doubles.fake_github import FakeGitHub
 from factory_testlib import factory_yaml, git
 
-from pipeline import config as config_module
-from pipeline.errors import WorkFailed
+from pipeline.actions.outputs import commits
+from pipeline.actions.outputs.apply import apply_dir
+from pipeline.actions.outputs.checks import Limits
+from pipeline.config import settings as config_module
+from pipeline.core.errors import WorkFailed
 from pipeline.forge.github import GitHubForge
-from pipeline.outputs import commits
-from pipeline.outputs.apply import apply_dir
-from pipeline.outputs.checks import Limits
-from pipeline.testing.fake_github import FakeGitHub
 
 from .conftest import REPO
 

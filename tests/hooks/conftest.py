@@ -18,7 +18,7 @@ def _pre_commit_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bin_dir.mkdir()
     shim = bin_dir / "factory-hook"
     shim.write_text(
-        f"#!{sys.executable}\nimport sys\nfrom pipeline.hooks.__main__ import main\n"
+        f"#!{sys.executable}\nimport sys\nfrom pipeline.precommit.__main__ import main\n"
         "sys.exit(main())\n"
     )
     shim.chmod(0o755)

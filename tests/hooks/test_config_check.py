@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.hooks import config_check
+from pipeline.precommit import config_check
 from tests.hooks.support import guard, write_lessons
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.hooks import diff
+from pipeline.precommit import diff
 from tests.hooks.support import git, stage
 
 PATCH = """\

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.hooks.globs import matches
+from pipeline.precommit.globs import matches
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.hooks import lessons
 from pipeline.memory.lesson import Source
+from pipeline.precommit import lessons
 from tests.hooks.support import LINES, PATTERNS, ROOT, guard, stage, write_lessons
 
 
@@ -102,9 +102,9 @@ def test_main_reports_and_decides(
 
 def test_hook_imports_only_light_modules() -> None:
     code = (
-        "import sys; import pipeline.hooks.lessons; "
+        "import sys; import pipeline.precommit.lessons; "
         "print(' '.join(sorted(m for m in ('pydantic', 'yaml', 'click', 'litellm', "
-        "'qdrant_client', 'pipeline.errors', 'pipeline.memory.lesson') if m in sys.modules)))"
+        "'qdrant_client', 'pipeline.core.errors', 'pipeline.memory.lesson') if m in sys.modules)))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from pipeline.hooks.literals import WORD, required
+from pipeline.precommit.literals import WORD, required
 from tests.hooks.support import LINES, PATTERNS
 
 

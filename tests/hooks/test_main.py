@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.hooks.__main__ import main
+from pipeline.precommit.__main__ import main
 
 
 def test_unknown_hook_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,8 +7,8 @@ import json
 import subprocess
 from pathlib import Path
 
-from pipeline.hooks.precommit_config import ensure_factory_hooks
 from pipeline.memory.lesson import Source
+from pipeline.precommit.precommit_config import ensure_factory_hooks
 from tests.hooks.support import git, guard, pre_commit, stage, try_repo, write_lessons
 
 MESSAGE = "Fix the parser\n\nLesson: when parsing dates, do use ISO 8601 only\n"

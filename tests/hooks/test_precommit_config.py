@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.errors import BadInput
-from pipeline.hooks import precommit_config as pcc
+from pipeline.core.errors import BadInput
+from pipeline.precommit import precommit_config as pcc
 from tests.hooks.support import ROOT, git, guard, stage, write_lessons
 
 EXISTING = """\

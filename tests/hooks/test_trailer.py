@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import BadInput
-from pipeline.hooks import trailer
+from pipeline.core.errors import BadInput
 from pipeline.memory.lesson import read_file
+from pipeline.precommit import trailer
 from tests.hooks.support import git
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import Config
+from pipeline.config.settings import Config
 from pipeline.memory.lesson import Lesson
 
 DATA = Path(__file__).parent / "data"

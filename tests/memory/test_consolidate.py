@@ -2,7 +2,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.config import Config
+from pipeline.config.settings import Config
 from pipeline.memory.consolidate import consolidate, plan
 from pipeline.memory.lesson import LESSONS_FILE, Lesson, parse_lines
 from pipeline.memory.ranking import weight

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import Config
+from pipeline.config.settings import Config
 from pipeline.memory.lesson import LESSONS_FILE, Lesson, parse_lines
 from pipeline.memory.lock import StoreBusy
 from pipeline.memory.store import open_store

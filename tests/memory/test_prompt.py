@@ -1,7 +1,7 @@
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.config import Config
+from pipeline.config.settings import Config
 from pipeline.memory.lesson import Lesson
 from pipeline.memory.prompt import FENCE, estimate_tokens, format_lessons, lessons_for_prompt
 from pipeline.memory.store import open_store

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.config import Config
+from pipeline.config.settings import Config
 from pipeline.memory.store import open_store
 
 RECALL_AT_5_FLOOR = 0.90

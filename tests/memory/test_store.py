@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import Config
-from pipeline.errors import BadInput
+from pipeline.config.settings import Config
+from pipeline.core.errors import BadInput
 from pipeline.memory import store as store_module
 from pipeline.memory.lesson import LESSONS_FILE, Lesson, parse_lines
 from pipeline.memory.sparse import tokens
@@ -214,7 +214,7 @@ def test_hybrid_search_with_an_embedder_and_reembedding_on_change(
 def test_search_falls_back_to_sparse_when_the_embedder_fails(
         repo: Path, config: Config, make_lesson: MakeLesson,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipeline.errors import FactoryError
+    from pipeline.core.errors import FactoryError
 
     embedder = HashEmbedder("test/flaky")
     monkeypatch.setattr(store_module, "make_embedder", lambda spec: embedder)
@@ -234,7 +234,7 @@ def test_search_falls_back_to_sparse_when_the_embedder_fails(
 @pytest.mark.filterwarnings("ignore:Failed to obtain server version")
 def test_an_unreachable_qdrant_server_is_a_clear_error(repo: Path, config: Config,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipeline.errors import FactoryError
+    from pipeline.core.errors import FactoryError
     from pipeline.memory.store import collection_name
 
     monkeypatch.setenv("GITHUB_REPOSITORY", "acme/Shop-App")

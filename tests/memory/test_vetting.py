@@ -1,7 +1,7 @@
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.config import Config
+from pipeline.config.settings import Config
 from pipeline.memory.lesson import Lesson
 from pipeline.memory.store import open_store
 from pipeline.memory.vetting import rejection_reason

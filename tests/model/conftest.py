@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from doubles.stub_model import StubModelServer
 
 from pipeline.agent.model import ModelClient
-from pipeline.config import Budget, Config, Models, Price
-from pipeline.ledger import Ledger
-from pipeline.testing.stub_model import StubModelServer
+from pipeline.config.settings import Budget, Config, Models, Price
+from pipeline.ledger.store import Ledger
 
 MODEL = "openai/planner-model"
 FALLBACK = "openai/fallback-model"

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from doubles.stub_model import Reply, StubModelServer
 
-from pipeline.errors import BudgetExceeded
-from pipeline.ledger import Call, Ledger
-from pipeline.testing.stub_model import Reply, StubModelServer
+from pipeline.core.errors import BudgetExceeded
+from pipeline.ledger.store import Call, Ledger
 
 Messages = list[dict[str, Any]]
 # 1,000 output tokens at $150/Mtok: every scripted call costs about $0.15 (its prompt, tiny).

@@ -8,11 +8,11 @@ import sys
 from typing import Any
 
 import pytest
+from doubles.stub_model import Reply, StubModelServer, call
 
 from pipeline.agent import caching, tokens
-from pipeline.errors import BudgetExceeded
-from pipeline.ledger import Ledger
-from pipeline.testing.stub_model import Reply, StubModelServer, call
+from pipeline.core.errors import BudgetExceeded
+from pipeline.ledger.store import Ledger
 
 Messages = list[dict[str, Any]]
 CLAUDE = "anthropic/claude-sonnet-4-5"
@@ -196,7 +196,7 @@ def test_to_anthropic_merges_tool_results_into_user_turns() -> None:
 
 def test_importing_the_model_layer_does_not_import_litellm() -> None:
     code = (
-        "import pipeline.agent.model, pipeline.ledger, pipeline.testing.stub_model; "
+        "import pipeline.agent.model, pipeline.ledger.store, pipeline.demo.model_server; "
         "import sys; assert 'litellm' not in sys.modules, 'litellm imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

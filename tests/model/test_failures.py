@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 import litellm
 import pytest
+from doubles.stub_model import Reply, StubModelServer
 
 from pipeline.agent import failures
-from pipeline.ledger import Ledger
-from pipeline.testing.stub_model import Reply, StubModelServer
+from pipeline.ledger.store import Ledger
 
 
 def _rate_limited(retry_after: str | None) -> litellm.RateLimitError:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.ledger import Call, Ledger, Scope
+from pipeline.ledger.store import Call, Ledger, Scope
 
 
 def _fill(ledger: Ledger) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from doubles.stub_model import Reply, StubModelServer, ToolCall, call
 
 from pipeline.agent.model import parse_tool_call
-from pipeline.errors import BadInput, ModelUnavailable
-from pipeline.ledger import Ledger
-from pipeline.testing.stub_model import Reply, StubModelServer, ToolCall, call
+from pipeline.core.errors import BadInput, ModelUnavailable
+from pipeline.ledger.store import Ledger
 
 Messages = list[dict[str, Any]]
 
@@ -221,7 +221,7 @@ def test_cached_tokens_are_recorded_and_priced(
     messages: Messages,
     tools: Messages,
 ) -> None:
-    from pipeline.config import Price
+    from pipeline.config.settings import Price
 
     price = Price(input_per_mtok=3.0, output_per_mtok=15.0, cached_input_per_mtok=0.3)
     config = make_config(pricing={"openai/planner-model": price})

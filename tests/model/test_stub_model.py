@@ -8,8 +8,7 @@ import urllib.request
 from typing import Any
 
 import pytest
-
-from pipeline.testing.stub_model import ChatRequest, Reply, StubModelServer, ToolCall, call
+from doubles.stub_model import ChatRequest, Reply, StubModelServer, ToolCall, call
 
 
 def _post(url: str, body: dict[str, Any]) -> tuple[int, dict[str, str], dict[str, Any]]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from doubles.fake_github import FakeGitHub
 
 from pipeline.forge.backoff import Backoff
 from pipeline.forge.github import GitHubForge
-from pipeline.testing.fake_github import FakeGitHub
 
 REPO = "octo/widgets"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from browser_testlib import needs_browser, render_mermaid
 
-from pipeline.ledger import Totals
+from pipeline.ledger.store import Totals
 from pipeline.observe import digest_issue, mermaid
 from pipeline.observe.digest import Digest, Line, Rate
 

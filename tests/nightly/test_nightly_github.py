@@ -12,19 +12,19 @@ from pathlib import Path
 import pytest
 from browser_testlib import needs_browser, render_mermaid
 from click.testing import CliRunner
+from doubles.fake_github import FakeGitHub
 from factory_testlib import factory_yaml, git
 from observe_testlib import hours_ago, now, seed_call, seed_issue
 
-from pipeline import config as config_module
+from pipeline.actions.requeue import Requeue
 from pipeline.cli import main
+from pipeline.config import settings as config_module
 from pipeline.forge.github import GitHubForge
-from pipeline.ledger import Ledger
-from pipeline.local_run import prepare_factory_dir
-from pipeline.nightly import NightlyOptions, run_nightly
-from pipeline.observe.forges import on_github, open_forge
-from pipeline.retriers import Requeue
-from pipeline.state import load
-from pipeline.testing.fake_github import FakeGitHub
+from pipeline.forge.select import on_github, open_forge
+from pipeline.ledger.store import Ledger
+from pipeline.nightly.run import NightlyOptions, run_nightly
+from pipeline.steps.setup import prepare_factory_dir
+from pipeline.steps.state import load
 
 from .conftest import REPO
 

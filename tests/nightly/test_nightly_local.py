@@ -9,17 +9,17 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from doubles.stub_model import StubModelServer
 from factory_testlib import factory_yaml, git
 from observe_testlib import finishing_scripts, hours_ago, now, seed_call, seed_issue, write_lessons
 
 from pipeline.cli import main
+from pipeline.demo.scripted import ScriptedModel, task_of
 from pipeline.forge.local import LocalForge
-from pipeline.ledger import Ledger, Scope
-from pipeline.local_run import prepare_factory_dir
+from pipeline.ledger.store import Ledger, Scope
 from pipeline.observe import digest_issue
-from pipeline.state import load
-from pipeline.testing.scripted import ScriptedModel, task_of
-from pipeline.testing.stub_model import StubModelServer
+from pipeline.steps.setup import prepare_factory_dir
+from pipeline.steps.state import load
 
 BUDGET = {"per_job_usd": 2.0, "per_issue_usd": 0.5, "per_day_usd": 3.0}
 

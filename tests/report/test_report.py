@@ -16,9 +16,9 @@ from observe_testlib import hours_ago, now, seed_call, seed_issue, write_lessons
 from pipeline.cli import main
 from pipeline.forge.local import LocalForge
 from pipeline.forge.types import InlineComment
-from pipeline.ledger import Ledger
-from pipeline.local_run import prepare_factory_dir
+from pipeline.ledger.store import Ledger
 from pipeline.memory.lesson import LESSONS_FILE, read_file
+from pipeline.steps.setup import prepare_factory_dir
 
 
 def seeded(repo: Path) -> int:

@@ -11,8 +11,8 @@ from observe_testlib import hours_ago, now, seed_call, seed_issue
 
 from pipeline.cli import main
 from pipeline.forge.local import LocalForge
-from pipeline.ledger import Ledger
-from pipeline.local_run import prepare_factory_dir
+from pipeline.ledger.store import Ledger
+from pipeline.steps.setup import prepare_factory_dir
 
 
 def seeded(repo: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from doubles.stub_model import Reply, StubModelServer, call
 from factory_testlib import git
 from review_testlib import (
     DIVIDE,
@@ -22,13 +23,11 @@ from review_testlib import (
     review,
 )
 
-from pipeline.config import Reviewer
-from pipeline.ledger import Ledger
-from pipeline.review import run_panel
+from pipeline.config.settings import Reviewer
+from pipeline.demo.scripted import ScriptedModel
+from pipeline.ledger.store import Ledger
 from pipeline.review.difffit import fit_diff
-from pipeline.review.panel import reviewer_names
-from pipeline.testing.scripted import ScriptedModel
-from pipeline.testing.stub_model import Reply, StubModelServer, call
+from pipeline.review.panel import reviewer_names, run_panel
 
 FIVE = [Reviewer(model="openai/rev-anthropic", focus="correctness"),
         Reviewer(model="openai/rev-openai", focus="security"),

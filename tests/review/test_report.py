@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from doubles.stub_model import Reply, StubModelServer
 from review_testlib import (
     DIVIDE,
     FLOAT,
@@ -20,12 +21,11 @@ from review_testlib import (
     review,
 )
 
+from pipeline.demo.scripted import ScriptedModel
 from pipeline.forge import tracking
 from pipeline.forge.local import LocalForge
-from pipeline.review import latest, post_panel, review_change
-from pipeline.review.report import finding_of
-from pipeline.testing.scripted import ScriptedModel
-from pipeline.testing.stub_model import Reply, StubModelServer
+from pipeline.review.report import finding_of, latest, post_panel
+from pipeline.steps.review import review_change
 
 OFF_DIFF = finding("calc/ops.py", 1, "minor", "add() lacks a docstring",
                    "Every public function in calc documents itself.")
@@ -140,8 +140,8 @@ def test_a_finding_whose_reviewers_failed_this_time_is_not_called_fixed(
 
 
 def test_model_text_posted_pings_no_one_and_leaks_no_token() -> None:
-    from pipeline.review.merge import MergedFinding
     from pipeline.review.report import inline_body
+    from pipeline.roles.schemas import MergedFinding
 
     body = inline_body(MergedFinding(
         id="abc123", path="a.py", line=1, severity="major", title="Ask @alice, fixes #3",
@@ -153,9 +153,9 @@ def test_model_text_posted_pings_no_one_and_leaks_no_token() -> None:
 
 
 def test_a_huge_panel_result_still_fits_one_review_body() -> None:
-    from pipeline.review.merge import MergedFinding
     from pipeline.review.panel import PanelResult
     from pipeline.review.report import PanelRecord, review_body
+    from pipeline.roles.schemas import MergedFinding
 
     findings = [MergedFinding(id=f"{n:08x}", path=f"src/module_{n}.py", line=n + 1,
                               severity="minor", title=f"problem number {n}", body="x" * 2000,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from doubles.stub_model import ChatRequest, Reply, StubModelServer, call
 from factory_testlib import UNITTEST, git
 from review_testlib import (
     DIVIDE,
@@ -24,13 +25,13 @@ from review_testlib import (
 )
 
 from pipeline.agent.workspace import Workspace
+from pipeline.demo.scripted import ScriptedModel, role_of, step_of
 from pipeline.forge.local import LocalForge
 from pipeline.forge.types import InlineComment
-from pipeline.respond import open_threads, respond_to_pr
-from pipeline.review import latest, review_change
-from pipeline.sandbox import WorktreeSandbox
-from pipeline.testing.scripted import ScriptedModel, role_of, step_of
-from pipeline.testing.stub_model import ChatRequest, Reply, StubModelServer, call
+from pipeline.review.report import latest
+from pipeline.sandbox.worktree import WorktreeSandbox
+from pipeline.steps.respond import open_threads, respond_to_pr
+from pipeline.steps.review import review_change
 
 SAFE_DIVIDE = ("def divide(a: int, b: int) -> float:\n"
                "    if b == 0:\n"

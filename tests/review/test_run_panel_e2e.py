@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from doubles.stub_model import ChatRequest, Reply, StubModelServer
 from factory_testlib import TEST_MODEL, factory_yaml, git
 from review_testlib import finding, review
 from test_run_e2e import BRIEF, MULTIPLY, SUBTRACT, calc_scripts, generator, run_factory
 
+from pipeline.demo.scripted import ScriptedModel, role_of, task_of
 from pipeline.forge.local import LocalForge
-from pipeline.ledger import Ledger
-from pipeline.testing.scripted import ScriptedModel, role_of, task_of
-from pipeline.testing.stub_model import ChatRequest, Reply, StubModelServer
+from pipeline.ledger.store import Ledger
 
 PANEL = ["rev-anthropic", "rev-openai", "rev-gemini"]
 UNTYPED = "def subtract(a, b):\n    return a - b\n"

@@ -1,0 +1,92 @@
+"""The jobs that work on an issue: plan it, then build it into a draft PR."""
+
+from __future__ import annotations
+
+from pipeline.actions.job import Job, app_token, trigger_snapshot
+from pipeline.actions.outputs import commits
+from pipeline.core import git
+from pipeline.core.sanitize import sanitize
+from pipeline.forge import tracking
+from pipeline.forge.types import phase_label
+from pipeline.steps.build import build_tasks
+from pipeline.steps.plan import plan_issue
+from pipeline.steps.state import RunState, load
+
+
+def brief_of(job: Job) -> str:
+    """The issue as it read when the factory was triggered (later edits are not picked up)."""
+    said = trigger_snapshot(job.number)
+    if said is not None:
+        title, body = said["title"], said["body"]
+    else:
+        issue = job.recorder.get_issue(job.number)
+        title, body = sanitize(issue.title), sanitize(issue.body)
+    return f"{title}\n\n{body}".strip()
+
+
+def plan_job(job: Job) -> None:
+    issue = job.number
+    state = load(job.recorder, issue)
+    if state is None:
+        state = RunState(issue=issue, brief=brief_of(job),
+                         base_branch=git.current_branch(job.repo), base_commit=git.head(job.repo))
+    work = job.work(state)
+    if state.plan is None:
+        job.recorder.set_labels(issue, add=[phase_label("planning")])
+        plan_issue(work)
+    assert state.plan is not None
+    job.summary.append(f"Planned #{issue}: {len(state.plan.tasks)} task(s).")
+    job.recorder.dispatch("build", issue)
+
+
+def pr_tracking_text(state: RunState) -> str:
+    ci = ("Opened with the factory's GitHub App token, so the repository's CI runs on it."
+          if app_token() else
+          "Opened with GITHUB_TOKEN, which starts no CI runs: the factory dispatched the "
+          "review and the evaluation explicitly (workflow_dispatch).")
+    lines = [f"### Dark Factory: built for #{state.issue}", "",
+             f"Phase: **{state.phase}**" + (f": {state.reason}" if state.reason else ""),
+             "", ci, "", "The issue's tracking comment holds the plan, tasks and cost."]
+    return "\n".join(lines)
+
+
+def save_pr_tracking(job: Job, state: RunState) -> None:
+    assert state.pr is not None
+    tracking.upsert(job.recorder, state.pr, pr_tracking_text(state),
+                    {"issue": state.issue, "phase": state.phase})
+
+
+def reconcile(job: Job, state: RunState) -> None:
+    """The integration branch as the state knows it: the base plus the passed tasks' work.
+
+    A writer that died after pushing but before saving the state leaves origin's branch ahead
+    of the state; the tasks the state calls pending are built again, so their earlier merges
+    must go (else the generator finds its work done and changes nothing)."""
+    if state.all_passed or not git.branch_exists(job.repo, state.integration_branch):
+        return
+    assert state.plan is not None
+    path = job.repo / ".factory" / "worktrees" / f"issue-{state.issue}"
+    git.add_worktree(job.repo, path, state.integration_branch)
+    git.git(path, "reset", "-q", "--hard", state.base_commit)
+    for spec in state.plan.tasks:
+        task = state.tasks[spec.id]
+        if task.status == "passed" and task.commit:
+            git.merge(path, task.commit, f"Merge {state.task_branch(spec.id)}: {spec.title}")
+
+
+def build_job(job: Job) -> None:
+    state = job.state(job.number)
+    if state.phase == "done":
+        job.summary.append(f"#{job.number} is done already.")
+        return
+    commits.track_remote_branches(job.repo, state.integration_branch)
+    reconcile(job, state)
+    work = job.work(state)
+    passed = build_tasks(work)
+    job.summary.append("Tasks: " + ", ".join(f"{t.spec.id} {t.status}"
+                                              for t in state.tasks.values()))
+    if passed and state.pr is not None:
+        work.record("built: the review panel is next", "evaluating")
+        job.recorder.dispatch("review", state.pr)
+    if state.pr is not None:
+        save_pr_tracking(job, state)

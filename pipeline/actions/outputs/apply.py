@@ -1,0 +1,248 @@
+"""The writer: validate a role job's outputs completely (validate.py), then apply them.
+
+Applied outputs converge when applied again: the tracking comment is edited in place, PRs are
+found by branch, labels are sets, and every other post carries a hidden key derived from its
+content, so a second apply (or a re-run job's identical output) posts nothing twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from pipeline.actions.outputs import checks, commits, lessons_branch
+from pipeline.actions.outputs.schema import (
+    CloseOp,
+    CommentOp,
+    DispatchOp,
+    LabelsOp,
+    LessonsOp,
+    MergeOp,
+    OpenPrOp,
+    Outputs,
+    ReplyOp,
+    ReviewOp,
+    StatusOp,
+    TrackingOp,
+)
+from pipeline.actions.outputs.validate import (
+    KEY_PATTERN,
+    Refused,
+    key_of,
+    keyed,
+    post_refusal,
+    raw_target,
+    validate,
+)
+from pipeline.config.settings import Config
+from pipeline.core.errors import BadInput, WorkFailed
+from pipeline.core.sanitize import neutralise_mentions
+from pipeline.forge import tracking
+from pipeline.forge.local import LocalForge
+from pipeline.forge.protocol import Forge
+from pipeline.forge.select import TrackerForge
+from pipeline.forge.types import InlineComment
+
+Dispatcher = Callable[[str, int], None]
+MAX_DISPATCH_KEYS = 20
+
+
+@dataclass
+class Applied:
+    pr_numbers: dict[int, int] = field(default_factory=dict)
+    done: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def apply_dir(directory: Path, repo: Path, forge: Forge, config: Config,
+              environ: Mapping[str, str], *, dispatch: Dispatcher | None = None,
+              limits: checks.Limits | None = None) -> Applied:
+    try:
+        outputs, _ = validate(directory, repo, config, environ, limits or checks.Limits())
+    except (Refused, BadInput) as exc:
+        role, number = raw_target(directory)
+        reasons = exc.reasons if isinstance(exc, Refused) else [exc.message]
+        if number is not None:
+            post_refusal(forge, number, role, reasons)
+        raise Refused(reasons) from None
+    return Writer(repo, forge, config, dispatch).apply(outputs)
+
+
+class Writer:
+    def __init__(self, repo: Path, forge: Forge, config: Config,
+                 dispatch: Dispatcher | None) -> None:
+        self.repo, self.forge, self.config, self.dispatch = repo, forge, config, dispatch
+        self.result = Applied()
+        self._inline: dict[int, InlineComment] = {}
+        self._keys: dict[tuple[str, int], set[str]] = {}
+        self.identity = ""
+        """A digest of the outputs being applied: the same outputs, the same dispatch keys."""
+
+    def posted(self, kind: str, number: int) -> set[str]:
+        """The keys already on number's comments, reviews or review threads (listed once)."""
+        if (kind, number) not in self._keys:
+            bodies = ([c.body for c in self.forge.comments(number)] if kind == "comment" else
+                      [r.body for r in self.forge.reviews(number)] if kind == "review" else
+                      [c.body for c in self.forge.review_comments(number)])
+            self._keys[kind, number] = set(KEY_PATTERN.findall("\n".join(bodies)))
+        return self._keys[kind, number]
+
+    def number(self, value: int) -> int:
+        return self.result.pr_numbers.get(value, value)
+
+    def apply(self, outputs: Outputs) -> Applied:
+        self.identity = hashlib.sha256(outputs.model_dump_json().encode()).hexdigest()
+        if outputs.refs:
+            commits.push(self.repo, outputs.refs)
+            self.result.done.append("pushed " + ", ".join(sorted(outputs.refs)))
+        # The tracking state goes last but for the dispatch: it is the commit point. A job
+        # re-run after a writer died earlier redoes its work rather than trusting a state that
+        # names comments or reviews never posted.
+        first = [op for op in outputs.ops if isinstance(op, OpenPrOp)]
+        state = [op for op in outputs.ops if isinstance(op, TrackingOp)]
+        last = [op for op in outputs.ops if isinstance(op, DispatchOp)]
+        middle = [op for op in outputs.ops
+                  if not isinstance(op, OpenPrOp | TrackingOp | DispatchOp)]
+        for op in [*first, *middle, *state, *last]:
+            getattr(self, f"_{op.op}")(op)
+        self._count_spend(outputs.cost_usd)
+        return self.result
+
+    def _count_spend(self, cost_usd: float) -> None:
+        """On GitHub, the day's spend across jobs, for `budget.per_day_usd` (locally the
+        ledger, shared by every run, already knows it)."""
+        if cost_usd <= 0 or self.config.budget.per_day_usd is None \
+                or isinstance(self.forge, LocalForge):
+            return
+        from pipeline.observe import day_spend
+
+        forge = cast(TrackerForge, self.forge)
+        if day_spend.add(forge, day_spend.today(), cost_usd, self.identity[:16]):
+            self.result.done.append(f"counted ${cost_usd:.4f} into today's spend")
+
+    def _resolve_state(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: (self.number(v) if k == "pr" and isinstance(v, int)
+                        else self._resolve_state(v)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._resolve_state(v) for v in value]
+        return value
+
+    def _open_pr(self, op: OpenPrOp) -> None:
+        pr = self.forge.open_pr(op.head, op.base, neutralise_mentions(op.title),
+                                neutralise_mentions(op.body), draft=True)
+        self.result.pr_numbers[op.ref] = pr.number
+        self.result.done.append(f"PR #{pr.number} ({op.head})")
+
+    def _tracking(self, op: TrackingOp) -> None:
+        number = self.number(op.number)
+        tracking.upsert(self.forge, number, neutralise_mentions(op.body),
+                        self._resolve_state(op.state))
+        self.result.done.append(f"tracking comment on #{number}")
+
+    def _comment(self, op: CommentOp) -> None:
+        number = self.number(op.number)
+        key = key_of("comment", number, op.body)
+        if key in self.posted("comment", number):
+            self.result.skipped.append(f"comment on #{number} (already posted)")
+            return
+        self.forge.post_comment(number, keyed(op.body, key))
+        self.posted("comment", number).add(key)
+        self.result.done.append(f"comment on #{number}")
+
+    def _labels(self, op: LabelsOp) -> None:
+        number = self.number(op.number)
+        self.forge.set_labels(number, add=op.add, remove=op.remove)
+        self.result.done.append(f"labels on #{number}: +{op.add} -{op.remove}")
+
+    def _review(self, op: ReviewOp) -> None:
+        number = self.number(op.number)
+        key = key_of("review", number, op.body)
+        inline = [InlineComment(c.path, c.line, neutralise_mentions(c.body)) for c in op.comments]
+        for placeholder, comment in zip(op.comments, inline, strict=True):
+            if placeholder.ref is not None:
+                self._inline[placeholder.ref] = comment
+        if key in self.posted("review", number):
+            self.result.skipped.append(f"review on #{number} (already posted)")
+            return
+        self.forge.post_review(number, op.commit, keyed(op.body, key), op.verdict, inline)
+        self.posted("review", number).add(key)
+        self.result.done.append(f"review on #{number}")
+
+    def _thread(self, number: int, comment_id: int) -> int:
+        """A real review comment id for a placeholder: the inline comment posted here."""
+        if comment_id > 0:
+            return comment_id
+        wanted = self._inline.get(comment_id)
+        if wanted is not None:
+            for comment in self.forge.review_comments(number):
+                if comment.in_reply_to is None and comment.path == wanted.path \
+                        and wanted.body.strip() in comment.body:
+                    return comment.id
+        raise WorkFailed(f"reply to review comment {comment_id}: its comment was not posted")
+
+    def _reply(self, op: ReplyOp) -> None:
+        number = self.number(op.number)
+        thread = self._thread(number, op.comment_id)
+        key = key_of("reply", number, f"{thread}\0{op.body}")
+        if key in self.posted("reply", number):
+            self.result.skipped.append(f"reply in thread {thread} (already posted)")
+            return
+        self.forge.reply_to_review_comment(number, thread, keyed(op.body, key))
+        self.posted("reply", number).add(key)
+        self.result.done.append(f"reply in thread {thread}")
+
+    def _status(self, op: StatusOp) -> None:
+        set_status = getattr(self.forge, "set_status", None)
+        if set_status is None:
+            self.result.skipped.append(f"status {op.context} (this forge has none)")
+            return
+        set_status(op.sha, op.state, op.context, op.description)
+        self.result.done.append(f"status {op.context}: {op.state}")
+
+    def _close(self, op: CloseOp) -> None:
+        self.forge.close_issue(self.number(op.number))
+        self.result.done.append(f"closed #{self.number(op.number)}")
+
+    def _merge(self, op: MergeOp) -> None:
+        number = self.number(op.number)
+        if not self.config.auto_merge:
+            self.result.skipped.append(f"merge of #{number}: factory.yaml has no auto_merge")
+            return
+        pr = self.forge.get_pr(number)
+        if not pr.head.startswith("factory/"):
+            self.result.skipped.append(f"merge of #{number}: not a factory PR")
+            return
+        if not pr.merged:
+            self.forge.merge_pr(number, neutralise_mentions(op.message))
+        self.result.done.append(f"merged #{number}")
+
+    def _lessons(self, op: LessonsOp) -> None:
+        lessons = lessons_branch.validate(op.lessons)
+        pending, added = lessons_branch.commit_lessons(self.repo, lessons, op.pr)
+        if not pending:
+            self.result.skipped.append(f"lessons from #{op.pr}: all already merged")
+            return
+        base = commits.default_branch(self.repo)
+        pr = self.forge.open_pr(lessons_branch.BRANCH, base, "factory: lessons learned",
+                                neutralise_mentions(lessons_branch.pr_body(added or lessons,
+                                                                           op.pr)), draft=True)
+        self.result.done.append(f"{len(added)} lesson(s) on {lessons_branch.BRANCH} (#{pr.number})")
+
+    def _dispatch(self, op: DispatchOp) -> None:
+        number = self.number(op.number)
+        if self.dispatch is None:
+            self.result.skipped.append(f"next: factory {op.command} {number}")
+            return
+        # The same outputs applied again (a re-run writer) must not start the job twice.
+        key = hashlib.sha256(f"{self.identity}:{op.command}:{number}".encode()).hexdigest()[:16]
+        done = list((tracking.read_state(self.forge, number) or {}).get("dispatched") or [])
+        if key in done:
+            self.result.skipped.append(f"{op.command} #{number} (already dispatched)")
+            return
+        self.dispatch(op.command, number)
+        tracking.remember(self.forge, number, "dispatched", [*done, key][-MAX_DISPATCH_KEYS:])
+        self.result.done.append(f"dispatched {op.command} #{number}")

@@ -1,0 +1,205 @@
+"""factory.yaml → an immutable, typed config. Field docstrings are the file's documentation."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from pipeline.core.errors import BadInput
+
+CONFIG_FILE = "factory.yaml"
+DEFAULT_MODEL = "anthropic/claude-sonnet-4-5"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Reviewer(_Strict):
+    model: str
+    """litellm model string, e.g. `openai/gpt-5` or `gemini/gemini-2.5-pro`."""
+    focus: str = "correctness"
+    """What this reviewer looks for: correctness, security, tests, spec, ..."""
+
+
+class Models(_Strict):
+    default: str = DEFAULT_MODEL
+    """Model used by every role that names none of its own."""
+    planner: str | None = None
+    generator: str | None = None
+    evaluator: str | None = None
+    learner: str | None = None
+    reviewers: list[Reviewer] = Field(default_factory=list)
+    """The review panel; empty means one reviewer on the default model."""
+    fallbacks: dict[str, list[str]] = Field(default_factory=dict)
+    """Per role (or per model string): models tried in order when the first keeps failing."""
+    request_timeout_s: float = 120
+    """Seconds before one model call is abandoned and retried."""
+    max_retries: int = Field(default=4, ge=0, le=10)
+    """Retries with exponential backoff on 429, 5xx and timeouts before a fallback is tried."""
+
+    def for_role(self, role: str) -> str:
+        chosen = getattr(self, role, None) if role in {"planner", "generator", "evaluator",
+                                                         "learner"} else None
+        return chosen or self.default
+
+    def panel(self) -> list[Reviewer]:
+        return list(self.reviewers) or [Reviewer(model=self.default)]
+
+    def fallbacks_for(self, role: str, model: str) -> list[str]:
+        return list(self.fallbacks.get(role) or self.fallbacks.get(model) or [])
+
+
+class Price(_Strict):
+    input_per_mtok: float = Field(ge=0)
+    """USD per million input tokens."""
+    output_per_mtok: float = Field(ge=0)
+    """USD per million output tokens."""
+    cached_input_per_mtok: float | None = Field(default=None, ge=0)
+    """USD per million cached input tokens (defaults to the input price)."""
+
+
+class Budget(_Strict):
+    per_job_usd: float | None = Field(default=5.0, gt=0)
+    """Hard cap for one job (one `factory run`, or one role on Actions)."""
+    per_issue_usd: float | None = Field(default=20.0, gt=0)
+    """Hard cap across every job spent on one issue."""
+    per_day_usd: float | None = Field(default=None, gt=0)
+    """Hard cap across everything in one UTC day (nightly included)."""
+
+
+class Limits(_Strict):
+    max_steps: int = Field(default=40, ge=1)
+    """Tool-calling steps one role may take before it is stopped."""
+    format_retries: int = Field(default=2, ge=0)
+    """How often an empty or off-schema reply is shown its error and retried."""
+    eval_rounds: int = Field(default=3, ge=1)
+    """Generator rounds per task before a failing task is marked blocked."""
+    review_rounds: int = Field(default=2, ge=0)
+    """Respond rounds on review findings before the PR is marked blocked."""
+    tool_output_chars: int = Field(default=12_000, ge=500)
+    """Longer tool output is cut (head and tail kept) with a note to the model."""
+    command_timeout_s: float = Field(default=300, gt=0)
+    """Seconds before a command the agent runs is killed, with its children."""
+    workers: int = Field(default=2, ge=1, le=32)
+    """Independent tasks built in parallel."""
+    quorum: int = Field(default=1, ge=1)
+    """Reviewers that must actually answer for the panel's verdict to count (at most the
+    panel's size: a larger number is lowered to it)."""
+
+
+class Sandbox(_Strict):
+    isolation: Literal["auto", "bwrap", "none"] = "auto"
+    """`auto` uses bubblewrap when `bwrap` is installed; `none` runs plain subprocesses."""
+    env_passthrough: list[str] = Field(default_factory=list)
+    """Extra variables passed to agent commands; secret-looking names are refused anyway."""
+
+
+class Memory(_Strict):
+    url: str | None = None
+    """Qdrant server URL; empty means embedded Qdrant under `.factory/memory`."""
+    embedding: str = "none"
+    """`none`, a litellm embedding model, or `local:<sentence-transformers model>`."""
+    prompt_tokens: int = Field(default=1500, ge=0)
+    """Token budget for lessons injected into one role's prompt."""
+    top_k: int = Field(default=5, ge=0)
+
+
+class Config(_Strict):
+    models: Models = Field(default_factory=Models)
+    budget: Budget = Field(default_factory=Budget)
+    limits: Limits = Field(default_factory=Limits)
+    sandbox: Sandbox = Field(default_factory=Sandbox)
+    memory: Memory = Field(default_factory=Memory)
+    pricing: dict[str, Price] = Field(default_factory=dict)
+    """Prices for models litellm does not know (local or self-hosted), keyed by model string."""
+    test_command: str = "python -m pytest -q"
+    """The command that says whether the repository's tests pass."""
+    trigger_label: str = "factory"
+    allowed_actors: list[str] = Field(default_factory=list)
+    """Bots or users allowed to trigger besides those with write access."""
+    auto_merge: bool = False
+    """Merge factory PRs into the default branch on GitHub when everything passes."""
+    protected_paths: list[str] = Field(
+        default_factory=lambda: [".github/**", "CODEOWNERS", "**/package-lock.json",
+                                 "**/poetry.lock", "**/uv.lock", "pyproject.toml",
+                                 "requirements*.txt", "package.json"])
+    """Changes here are held for a person instead of being applied by the writer job."""
+
+    @field_validator("test_command")
+    @classmethod
+    def _command_not_empty(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+
+ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
+    "FACTORY_MODEL": ("models", "default"),
+    "FACTORY_TEST_COMMAND": ("test_command",),
+    "FACTORY_BUDGET_USD": ("budget", "per_job_usd"),
+    "FACTORY_WORKERS": ("limits", "workers"),
+    "FACTORY_EMBEDDING": ("memory", "embedding"),
+    "QDRANT_URL": ("memory", "url"),
+}
+
+
+def _describe(error: ValidationError, source: str) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    message = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+    return f"{source}: {where}: {message}{more}"
+
+
+def _set(data: dict[str, object], path: tuple[str, ...], value: str) -> None:
+    node = data
+    for key in path[:-1]:
+        child = node.setdefault(key, {})
+        if not isinstance(child, dict):
+            return
+        node = child
+    node[path[-1]] = value
+
+
+def load(repo: Path, *, model: str | None = None, environ: dict[str, str] | None = None) -> Config:
+    """Read repo/factory.yaml (absent: defaults), apply env overrides, then --model."""
+    environ = dict(os.environ) if environ is None else environ
+    path = repo / CONFIG_FILE
+    data: dict[str, object] = {}
+    if path.exists():
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f" line {mark.line + 1}" if mark is not None else ""
+            raise BadInput(f"{path}:{line} is not valid YAML: fix the syntax") from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise BadInput(f"{path}: the top level must be a mapping of keys")
+        data = loaded or {}
+    for variable, key_path in ENV_OVERRIDES.items():
+        if environ.get(variable):
+            _set(data, key_path, environ[variable])
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise BadInput(_describe(exc, str(path))) from None
+    if model:
+        return with_model_everywhere(config, model)
+    if environ.get("FACTORY_MODEL"):
+        return with_model_everywhere(config, environ["FACTORY_MODEL"])
+    return config
+
+
+def with_model_everywhere(config: Config, model: str) -> Config:
+    """`--model M`: every role on M, the reviewers included (their focus kept)."""
+    reviewers = [r.model_copy(update={"model": model}) for r in config.models.panel()]
+    models = config.models.model_copy(update={
+        "default": model, "planner": None, "generator": None, "evaluator": None,
+        "learner": None, "reviewers": reviewers})
+    return config.model_copy(update={"models": models})
+

@@ -1,1 +1,0 @@
-"""Safe outputs: role jobs emit operations, the writer (`factory apply`) validates and applies them."""

@@ -1,0 +1,48 @@
+"""The review step: one panel review of a change, end to end (reuse the stored one for this
+commit, or run the panel and post it), and the panel's result as feedback for the generator."""
+
+from __future__ import annotations
+
+from pipeline.agent.workspace import Workspace
+from pipeline.core import git
+from pipeline.forge.protocol import Forge
+from pipeline.review.panel import PanelInput, PanelResult, run_panel
+from pipeline.review.report import latest, post_panel
+from pipeline.roles.base import RoleContext
+from pipeline.roles.schemas import TaskSpec
+from pipeline.steps.work import IssueWork
+
+
+def review_change(ctx: RoleContext, forge: Forge, pr: int, scope: str, commit: str,
+                  given: PanelInput) -> PanelResult:
+    """The panel's result for scope at commit; models run only if it was never reviewed."""
+    stored = latest(forge, pr, scope)
+    if stored is not None and stored.commit == commit:
+        return stored.result
+    result, _posted = post_panel(forge, pr, scope, commit, run_panel(ctx, given), given.diff)
+    return result
+
+
+def panel_feedback(result: PanelResult) -> str:
+    """What the generator is told about the panel's review; empty when it passed clean."""
+    lines: list[str] = []
+    if result.verdict == "no_quorum":
+        lines.append(f"The review panel reached no quorum ({len(result.answered)} of "
+                     f"{len(result.reviewers)} reviewers answered, {result.quorum} needed); "
+                     "make the change easy to review and finish again.")
+    if result.findings:
+        lines.append("Review findings (most severe first; blocking: critical and major):")
+        lines += [f"- [{f.severity}] {f.where} {f.title}: {f.body} "
+                  f"(reported by {', '.join(f.reviewers)})" for f in result.findings]
+    return "\n".join(lines)
+
+
+def review_task(work: IssueWork, spec: TaskSpec, workspace: Workspace, base: str) -> PanelResult:
+    """The review panel on a task's change, posted once per commit as one review."""
+    plan = work.state.plan
+    assert plan is not None and work.state.pr is not None
+    given = PanelInput(plan.spec, plan.acceptance_criteria, spec,
+                       git.diff(workspace.root, base), Workspace(workspace.root),
+                       focus_paths=git.changed_files(workspace.root, base))
+    return review_change(work.ctx, work.forge, work.state.pr, spec.id,
+                         git.head(workspace.root), given)

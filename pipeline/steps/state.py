@@ -1,0 +1,106 @@
+"""A run's machine state, kept in the issue's tracking comment so any job can pick it up."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from pipeline.core.errors import BadInput
+from pipeline.forge import tracking
+from pipeline.forge.protocol import Forge
+from pipeline.forge.types import PullRequest
+from pipeline.roles.schemas import Plan, TaskSpec
+
+TaskStatus = Literal["pending", "building", "passed", "blocked"]
+Phase = Literal["planning", "building", "evaluating", "merging", "done", "blocked", "stopped"]
+STATUS_MARK = {"pending": "[ ]", "building": "[ ]", "passed": "[x]", "blocked": "[ ]"}
+
+
+class TaskState(BaseModel):
+    spec: TaskSpec
+    status: TaskStatus = "pending"
+    rounds: int = 0
+    reason: str | None = None
+    commit: str | None = None
+    summary: str | None = None
+
+
+class RunState(BaseModel):
+    version: int = 1
+    issue: int
+    brief: str
+    base_branch: str
+    base_commit: str
+    phase: Phase = "planning"
+    plan: Plan | None = None
+    tasks: dict[str, TaskState] = Field(default_factory=dict)
+    pr: int | None = None
+    final_rounds: int = 0
+    reason: str | None = None
+    """Why the run is blocked or stopped."""
+    runs: list[str] = Field(default_factory=list)
+    cost_usd: float = 0.0
+
+    @property
+    def title(self) -> str:
+        return short_title(self.brief)
+
+    @property
+    def integration_branch(self) -> str:
+        return f"factory/issue-{self.issue}"
+
+    def task_branch(self, task_id: str) -> str:
+        return f"factory/issue-{self.issue}-{task_id}"
+
+    def set_plan(self, plan: Plan) -> None:
+        self.plan = plan
+        self.tasks = {t.id: TaskState(spec=t) for t in plan.tasks}
+
+    @property
+    def all_passed(self) -> bool:
+        return bool(self.tasks) and all(t.status == "passed" for t in self.tasks.values())
+
+
+def issue_of(pr: PullRequest) -> int:
+    """The issue a factory PR was built for: its head is `factory/issue-<N>`."""
+    prefix = "factory/issue-"
+    if not pr.head.startswith(prefix) or not pr.head[len(prefix):].isdigit():
+        raise BadInput(f"#{pr.number} is not a factory PR (its head {pr.head} is not "
+                       f"factory/issue-<N>)")
+    return int(pr.head[len(prefix):])
+
+
+def short_title(text: str, limit: int = 72) -> str:
+    """The first line of text, cut at a word boundary to fit limit characters."""
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
+    if len(line) <= limit:
+        return line
+    cut = line[:limit - 1].rsplit(" ", 1)[0] or line[:limit - 1]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def render_body(state: RunState) -> str:
+    phases = ["planning", "building", "evaluating", "merging", "done"]
+    reached = phases.index(state.phase) if state.phase in phases else -1
+    lines = ["### Dark Factory", "", "**Phases**"]
+    for index, phase in enumerate(phases):
+        lines.append(f"- [{'x' if index < reached or state.phase == 'done' else ' '}] {phase}")
+    if state.tasks:
+        lines += ["", "**Tasks**"]
+        for task in state.tasks.values():
+            note = f" — {task.status}" + (f": {task.reason}" if task.reason else "")
+            lines.append(f"- {STATUS_MARK[task.status]} {task.spec.id}: {task.spec.title}{note}")
+    if state.reason:
+        lines += ["", f"**{state.phase}**: {state.reason}"]
+    lines += ["", f"Cost so far: ${state.cost_usd:.4f} · runs: {', '.join(state.runs) or '-'}"]
+    return "\n".join(lines)
+
+
+def save(forge: Forge, state: RunState) -> None:
+    tracking.upsert(forge, state.issue, render_body(state), state.model_dump(mode="json"))
+
+
+def load(forge: Forge, issue: int) -> RunState | None:
+    raw = tracking.read_state(forge, issue)
+    return RunState.model_validate(raw) if raw else None

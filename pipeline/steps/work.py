@@ -1,0 +1,85 @@
+"""One issue's work in progress: the run state, the forge it is recorded on, and the context
+every step shares. Every transition is saved to the issue's tracking comment, so a killed job
+or run resumes where it stopped."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.agent.workspace import Workspace
+from pipeline.config.settings import Config
+from pipeline.forge.protocol import Forge
+from pipeline.forge.types import phase_label
+from pipeline.ledger.store import Ledger
+from pipeline.roles.base import RoleContext
+from pipeline.roles.planner import Asker
+from pipeline.sandbox.worktree import WorktreeSandbox
+from pipeline.steps.progress import Progress
+from pipeline.steps.state import Phase, RunState, save
+
+PHASE_LABEL = {"planning": "planning", "building": "building", "evaluating": "review",
+               "merging": "review", "done": "done", "blocked": "blocked", "stopped": "blocked"}
+
+
+@dataclass
+class IssueWork:
+    repo: Path
+    config: Config
+    forge: Forge
+    ledger: Ledger
+    ctx: RoleContext
+    state: RunState
+    progress: Progress
+    ask: Asker | None = None
+
+    def __post_init__(self) -> None:
+        self.state_lock = threading.RLock()
+        self.git_lock = threading.Lock()
+        self.worktrees = self.repo / ".factory" / "worktrees"
+
+    @property
+    def integration_path(self) -> Path:
+        return self.worktrees / f"issue-{self.state.issue}"
+
+    def task_path(self, task_id: str) -> Path:
+        return self.worktrees / f"issue-{self.state.issue}-{task_id}"
+
+    def record(self, activity: str, phase: Phase | None = None) -> None:
+        with self.state_lock:
+            if phase is not None and phase != self.state.phase:
+                self.forge.set_labels(self.state.issue, add=[phase_label(PHASE_LABEL[phase])],
+                                      remove=[phase_label(PHASE_LABEL[self.state.phase])])
+                self.state.phase = phase
+            self.state.cost_usd = self.ledger.issue_totals(self.state.issue).cost_usd
+            save(self.forge, self.state)
+            self.progress.update(self.state, activity)
+
+    def stop(self, phase: Phase, reason: str) -> None:
+        with self.state_lock:
+            self.state.reason = reason
+        self.record(reason, phase)
+
+    def workspace(self, path: Path) -> Workspace:
+        sandbox = WorktreeSandbox(path, self.config.sandbox,
+                                  timeout=self.config.limits.command_timeout_s)
+        return Workspace(path, sandbox)
+
+    def set_rounds(self, task_id: str, rounds: int) -> None:
+        with self.state_lock:
+            if task_id in self.state.tasks:
+                self.state.tasks[task_id].rounds = rounds
+            else:
+                self.state.final_rounds = rounds
+
+    def set_summary(self, task_id: str, summary: str) -> None:
+        with self.state_lock:
+            if task_id in self.state.tasks:
+                self.state.tasks[task_id].summary = summary
+
+
+def first_line(text: str) -> str:
+    """The first line that says something (headings such as 'Evaluation failed:' skipped)."""
+    lines = [line.strip("- ").strip() for line in text.splitlines() if line.strip()]
+    return next((line for line in lines if not line.endswith(":")), lines[0] if lines else "")[:200]

@@ -1,1 +1,0 @@
-"""Test doubles that speak real protocols: a scripted model server, a fake GitHub."""
