@@ -1,0 +1,5 @@
+"""Closed numeric intervals."""
+
+from spans.interval import Interval
+
+__all__ = ["Interval"]

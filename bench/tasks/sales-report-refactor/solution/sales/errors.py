@@ -1,0 +1,2 @@
+class ReportError(Exception):
+    """The CSV cannot be reported on; the message names the line."""
