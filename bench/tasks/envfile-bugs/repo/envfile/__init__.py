@@ -1,0 +1,5 @@
+"""Reads .env files into a dict."""
+
+from envfile.parser import EnvError, load, parse
+
+__all__ = ["EnvError", "load", "parse"]

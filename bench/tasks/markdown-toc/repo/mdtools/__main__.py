@@ -1,0 +1,5 @@
+import sys
+
+from mdtools.cli import main
+
+sys.exit(main())

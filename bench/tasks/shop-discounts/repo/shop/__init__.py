@@ -1,0 +1,1 @@
+"""Cart and catalog of a small web shop; money in integer cents."""
