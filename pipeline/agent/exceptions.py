@@ -29,3 +29,27 @@ class RoleFailed(WorkFailed):
 
 class LimitsExceeded(RoleFailed):
     """The role ran out of steps."""
+
+
+class ContextExceeded(Exception):
+    """The request does not fit the model's input window: the provider said so, or the
+    factory knew before sending it. Never a failure of the role: the conversation resets."""
+
+    def __init__(self, model: str, message: str, *, window: int | None = None,
+                 requested: int | None = None, counted: int = 0) -> None:
+        super().__init__(message)
+        self.model, self.message = model, message
+        self.window = window
+        """The window the provider named (its own tokens), when it named one."""
+        self.requested = requested
+        """The request's size as the provider counted it, when it said."""
+        self.counted = counted
+        """The request's size under the factory's own count."""
+
+
+class SliceEnded(Exception):
+    """The job's slice of time is over: the role stopped after writing its handoff note."""
+
+    def __init__(self, note: str) -> None:
+        super().__init__("the slice ended")
+        self.note = note

@@ -1,12 +1,26 @@
-"""The agent loop: ask the model, run the tools it calls, until a finishing tool is called."""
+"""The agent loop: ask the model, run the tools it calls, until a finishing tool is called.
+
+The conversation stays within the model's window (`context.py`); when it cannot, the role
+writes a handoff note and goes on in a fresh context. A job's slice ending stops it the same way.
+"""
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.agent.exceptions import FormatError, LimitsExceeded, RoleFailed, Submitted, ToolError
+from pipeline.agent.context import Conversation, Handoff
+from pipeline.agent.exceptions import (
+    ContextExceeded,
+    FormatError,
+    LimitsExceeded,
+    RoleFailed,
+    SliceEnded,
+    Submitted,
+    ToolError,
+)
 from pipeline.agent.tools import Toolbox
 
 if TYPE_CHECKING:
@@ -18,16 +32,29 @@ NO_TOOL_CALL = "Your reply had no tool call. Act only through the tools; end wit
 class Agent:
     def __init__(self, model: ModelClient, toolbox: Toolbox, *, role: str, finish: str,
                  max_steps: int, format_retries: int, task: str | None = None,
-                 model_name: str | None = None, trajectory: Path | None = None) -> None:
+                 model_name: str | None = None, trajectory: Path | None = None,
+                 handoff: Handoff | None = None, reset_at: float = 0.6,
+                 deadline: float | None = None) -> None:
         self.model, self.toolbox, self.role, self.finish = model, toolbox, role, finish
         self.max_steps, self.format_retries = max_steps, format_retries
         self.task, self.model_name, self.trajectory = task, model_name, trajectory
-        self.messages: list[dict[str, Any]] = []
+        self.handoff, self.reset_at, self.deadline = handoff, reset_at, deadline
+        """deadline: time.monotonic() at which the slice ends (None: no slices)."""
+        self.system = ""
+        self.earlier: list[dict[str, Any]] = []
+        """The messages of the contexts before the last reset, for the trajectory."""
+        self.context = Conversation.start(model, role, model_name, reset_at, "", "")
         self.format_errors = 0
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return self.context.messages
 
     def run(self, system: str, user: str) -> Any:
         """The finishing tool's validated arguments; RoleFailed when the role cannot finish."""
-        self.messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        self.system = system
+        self.context = Conversation.start(self.model, self.role, self.model_name, self.reset_at,
+                                          system, user)
         try:
             for _ in range(self.max_steps):
                 self.step()
@@ -35,12 +62,24 @@ class Agent:
             return done.payload
         finally:
             self.save()
-        raise LimitsExceeded(f"{self.role} used all {self.max_steps} steps without calling {self.finish}")
+        contexts = sum(1 for m in self.earlier if m.get("role") == "factory")
+        more = f" ({contexts} context resets: is the model's window too small?)" if contexts else ""
+        raise LimitsExceeded(f"{self.role} used all {self.max_steps} steps without calling "
+                             f"{self.finish}{more}")
 
     def step(self) -> None:
-        reply = self.model.complete(role=self.role, messages=self.messages,
-                                    tools=self.toolbox.schemas, model=self.model_name,
-                                    task=self.task)
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise SliceEnded(self.ask_note(slice_ended=True) if self.context.progressed else "")
+        if self.context.crowded(self.toolbox.schemas) and self.context.progressed:
+            self.reset(f"the conversation passed {self.reset_at:.0%} of the model's window")
+            return
+        try:
+            reply = self.model.complete(role=self.role, messages=self.messages,
+                                        tools=self.toolbox.schemas, model=self.model_name,
+                                        task=self.task)
+        except ContextExceeded as exc:  # the window is learned now: never a failure of the role
+            self.reset(f"the model refused the request as too long ({exc.message})")
+            return
         self.messages.append(reply.message)
         if not reply.tool_calls:
             self.protocol_error(NO_TOOL_CALL.format(finish=self.finish), as_user=True)
@@ -51,6 +90,28 @@ class Agent:
                                   "content": self.execute(call)})
         if self.format_errors == errors_before:
             self.format_errors = 0  # a well-formed step: only errors in a row fail the role
+
+    def reset(self, why: str) -> None:
+        """Hand off and go on in a fresh context; the first request is simply retried if
+        nothing was said yet and it fits the window as now known."""
+        if not self.context.progressed:
+            if self.context.fits(self.toolbox.schemas):
+                return
+            raise RoleFailed(f"{self.role}: its opening prompt alone does not fit the model's "
+                             f"window ({why}); set limits.context_tokens or use a larger model")
+        if self.handoff is None:
+            raise RoleFailed(f"{self.role}: {why}, and this agent cannot hand off")
+        note = self.ask_note()
+        self.handoff.record(note, why)
+        self.earlier += [*self.messages, {"role": "factory", "content": f"reset: {why}",
+                                          "handoff": note}]
+        self.context = Conversation.start(self.model, self.role, self.model_name, self.reset_at,
+                                          self.system, self.handoff.resume(note))
+
+    def ask_note(self, *, slice_ended: bool = False) -> str:
+        if self.handoff is None:
+            return ""
+        return self.context.ask_handoff(self.handoff.request(slice_ended), self.task)
 
     def execute(self, call: ToolCall) -> str:
         try:
@@ -74,5 +135,5 @@ class Agent:
         if self.trajectory is None:
             return
         self.trajectory.parent.mkdir(parents=True, exist_ok=True)
-        self.trajectory.write_text(json.dumps(self.messages, indent=1, ensure_ascii=False,
+        self.trajectory.write_text(json.dumps([*self.earlier, *self.messages], indent=1, ensure_ascii=False,
                                               default=str), encoding="utf-8")

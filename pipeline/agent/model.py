@@ -13,11 +13,12 @@ from typing import Any
 
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from pipeline.agent import caching, failures, pricing, tokens
+from pipeline.agent import caching, failures, pricing, tokens, window
 from pipeline.agent.budget import BudgetGuard
+from pipeline.agent.exceptions import ContextExceeded
 from pipeline.config.settings import Config
 from pipeline.core.errors import ModelUnavailable
-from pipeline.ledger.store import Call, Ledger
+from pipeline.ledger.store import Call, Event, Ledger
 
 
 @dataclass
@@ -106,7 +107,26 @@ class ModelClient:
         )
         self.retry_base_s = failures.retry_base_s() if retry_base_s is None else retry_base_s
         self._prefixes = caching.PrefixTracker()
+        self.windows = window.Windows(config.limits.context_tokens)
         pricing.register(config.pricing)
+
+    def chain(self, role: str, model: str | None = None) -> list[str]:
+        """The model a role's call goes to, then its fallbacks."""
+        primary = model or self.config.models.for_role(role)
+        return list(dict.fromkeys([primary, *self.config.models.fallbacks_for(role, primary)]))
+
+    def context_limit(self, role: str, model: str | None = None) -> int:
+        """The most tokens (as counted here) a request of this role may hold."""
+        return self.windows.limit(self.chain(role, model))
+
+    def count(self, role: str, model: str | None, messages: list[dict[str, Any]],
+              tools: list[dict[str, Any]]) -> int:
+        return tokens.count(self.chain(role, model)[0], messages, tools)
+
+    def note_event(self, role: str, task: str | None, kind: str, detail: str) -> None:
+        """Something the ledger should show besides calls: a context reset, a slice's end."""
+        self.ledger.record_event(Event(self.run_id, role, kind, detail, issue=self.issue,
+                                       task=task))
 
     def spent(self) -> float:
         return self.ledger.run_totals(self.run_id).cost_usd
@@ -120,12 +140,11 @@ class ModelClient:
         model: str | None = None,
         task: str | None = None,
     ) -> ModelReply:
-        """One assistant turn. Raises BudgetExceeded, or ModelUnavailable when every model
-        in the chain (the model, then its fallbacks) kept failing."""
-        primary = model or self.config.models.for_role(role)
-        chain = list(dict.fromkeys([primary, *self.config.models.fallbacks_for(role, primary)]))
+        """One assistant turn. Raises BudgetExceeded, ModelUnavailable when every model
+        in the chain (the model, then its fallbacks) kept failing, or ContextExceeded when
+        the request does not fit a model's window (known, or learned from the refusal)."""
         failed: list[str] = []
-        for name in chain:
+        for name in self.chain(role, model):
             try:
                 return self._complete_with(_Attempt(name, role, task, messages, tools))
             except _Failed as exc:
@@ -146,6 +165,10 @@ class ModelClient:
         except Exception as exc:
             if not self._is_model_error(exc):
                 raise
+            if window.is_context_error(exc):
+                refused = window.exceeded(exc, attempt.model, attempt.counted_tokens)
+                self.windows.learn(refused)
+                raise refused from None
             raise _Failed(failures.describe(exc, attempt.model,
                                             self.config.models.request_timeout_s)) from exc
 
@@ -161,7 +184,7 @@ class ModelClient:
         try:
             response = self._call(attempt)
         except Exception as exc:
-            if self._is_model_error(exc):
+            if self._is_model_error(exc) and not window.is_context_error(exc):
                 reason = failures.describe(exc, attempt.model,
                                            self.config.models.request_timeout_s)
                 self._record(attempt, latency=time.monotonic() - started, ok=False,
@@ -183,6 +206,10 @@ class ModelClient:
             attempt.sent = attempt.messages
         attempt.counted_tokens = tokens.count(attempt.model, attempt.messages, attempt.tools)
         attempt.prompt_tokens = attempt.counted_tokens
+        limit = self.windows.get(attempt.model).limit
+        if attempt.counted_tokens > limit:
+            raise ContextExceeded(attempt.model, f"{attempt.counted_tokens} tokens; the window "
+                                  f"holds {limit} as counted here", counted=attempt.counted_tokens)
         price = pricing.input_price(attempt.model)
         attempt.prompt_cost_usd = attempt.prompt_tokens * price
         remaining = self.budget.remaining()
@@ -230,6 +257,7 @@ class ModelClient:
             or 0
         )
         cost = pricing.cost(attempt.model, response)
+        self.windows.observe(attempt.model, attempt.counted_tokens, input_tokens)
         cacheable = self._cacheable(attempt, input_tokens)
         self._record(
             attempt,

@@ -1,22 +1,75 @@
-"""Counting prompt tokens: litellm's tokenizer, or Anthropic's exact count when it matters."""
+"""Counting prompt tokens: litellm's tokenizer, cached per message, or Anthropic's exact count
+when it matters.
+
+A conversation only grows, so each call would otherwise tokenize everything it sent before
+again (twice: once for the budget, once for the cacheable prefix). Counts are kept per message
+(and per tool list) under a digest of its JSON; a call counts only what is new."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import threading
+from collections import OrderedDict
 from typing import Any, cast
 
+CACHE_ENTRIES = 16_384
 
-def count(model: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> int:
-    """litellm's count for this model; a characters/4 estimate if it cannot count."""
+
+class _Counts:
+    """A bounded, thread-safe LRU of (model, digest of a JSON value) → tokens."""
+
+    def __init__(self, size: int = CACHE_ENTRIES) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[str, bytes], int] = OrderedDict()
+
+    def get(self, model: str, value: Any, measure: Any) -> int:
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+        key = (model, hashlib.blake2b(text.encode(), digest_size=16).digest())
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+        counted = measure(text)
+        with self._lock:
+            self._entries[key] = counted
+            if len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return counted
+
+
+_counts = _Counts()
+
+
+def _litellm_count(model: str, messages: list[dict[str, Any]],
+                   tools: list[dict[str, Any]] | None, text: str) -> int:
     import litellm
 
     try:
-        return int(
-            litellm.token_counter(model=model, messages=messages, tools=cast(Any, tools) or None)
-        )
+        return int(litellm.token_counter(model=model, messages=messages,
+                                         tools=cast(Any, tools) or None))
     except Exception:  # an odd message shape must not stop a call; the estimate is close enough
-        return max(1, len(json.dumps(messages) + json.dumps(tools)) // 4)
+        return max(1, len(text) // 4)
+
+
+def message_tokens(model: str, message: dict[str, Any]) -> int:
+    return _counts.get(model, message,
+                       lambda text: _litellm_count(model, [message], None, text))
+
+
+def tools_tokens(model: str, tools: list[dict[str, Any]]) -> int:
+    if not tools:
+        return 0
+    return _counts.get(model, tools, lambda text: _litellm_count(model, [], tools, text))
+
+
+def count(model: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> int:
+    """litellm's count for this model (the sum of its messages' counts, each tokenized once);
+    a characters/4 estimate for what it cannot count."""
+    return sum(message_tokens(model, m) for m in messages) + tools_tokens(model, tools)
 
 
 def anthropic_exact(

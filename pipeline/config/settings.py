@@ -81,6 +81,12 @@ class Limits(_Strict):
     """Generator rounds per task before a failing task is marked blocked."""
     review_rounds: int = Field(default=2, ge=0)
     """Respond rounds on review findings before the PR is marked blocked."""
+    context_tokens: int | None = Field(default=None, ge=1000)
+    """The models' input window in tokens; empty: litellm's figure for each model (32,000
+    when it has none), lowered when a provider refuses a request as too long."""
+    reset_at: float = Field(default=0.6, gt=0.1, le=0.9)
+    """Share of the window past which a role's old tool outputs are elided and, if that is
+    not enough, the role writes a handoff note and goes on in a fresh conversation."""
     tool_output_chars: int = Field(default=12_000, ge=500)
     """Longer tool output is cut (head and tail kept) with a note to the model."""
     command_timeout_s: float = Field(default=300, gt=0)

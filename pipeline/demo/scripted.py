@@ -12,7 +12,7 @@ import re
 import threading
 from collections.abc import Sequence
 
-from pipeline.demo.model_server import ChatRequest, Reply, text_of
+from pipeline.demo.model_server import ChatRequest, Reply, call, text_of
 
 ROLE_BY_FINISH = {"submit_plan": "planner", "finish": "generator", "submit_review": "reviewer",
                   "submit_evaluation": "evaluator", "submit_lessons": "learner"}
@@ -58,6 +58,8 @@ class ScriptedModel:
             return seen.index(opening) + 1
 
     def __call__(self, request: ChatRequest) -> Reply:
+        if request.tool_names() == {"handoff"}:
+            return call("handoff", note=f"scripted handoff after {step_of(request)} step(s)")
         role, task, step = role_of(request), task_of(request), step_of(request)
         attempt = self.attempt_of(role, task, request)
         for name in (f"{role}@{request.model}", role):

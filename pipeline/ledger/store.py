@@ -42,6 +42,18 @@ CREATE TABLE IF NOT EXISTS lessons_used (
     lesson_id TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS lessons_used_run ON lessons_used (run_id);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts TEXT NOT NULL,
+    day TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    issue INTEGER,
+    role TEXT NOT NULL,
+    task TEXT,
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_issue ON events (issue);
 """
 
 _CALL_COLUMNS = (
@@ -83,6 +95,19 @@ class Call:
     ts: datetime = field(default_factory=utc_now)
     id: int | None = None
     """Assigned by the ledger; None before the call is recorded."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something besides a call: a context reset (`reset`), a slice's end (`slice`)."""
+
+    run_id: str
+    role: str
+    kind: str
+    detail: str
+    issue: int | None = None
+    task: str | None = None
+    ts: datetime = field(default_factory=utc_now)
 
 
 @dataclass(frozen=True)
@@ -192,6 +217,25 @@ class Ledger:
                 "INSERT INTO lessons_used (ts, run_id, role, task, lesson_id) VALUES (?,?,?,?,?)",
                 (utc_now().isoformat(), run_id, role, task, lesson_id),
             )
+
+    def record_event(self, event: Event) -> None:
+        ts = event.ts.astimezone(UTC)
+        with self._connect() as db:
+            db.execute("INSERT INTO events (ts, day, run_id, issue, role, task, kind, detail) "
+                       "VALUES (?,?,?,?,?,?,?,?)",
+                       (ts.isoformat(), ts.date().isoformat(), event.run_id, event.issue,
+                        event.role, event.task, event.kind, event.detail))
+
+    def events(self, scope: Scope | None = None, kind: str | None = None) -> list[Event]:
+        where, params = (scope or Scope()).where()
+        if kind is not None:
+            where += (" AND " if where else " WHERE ") + "kind = ?"
+            params.append(kind)
+        with self._connect() as db:
+            rows = db.execute("SELECT run_id, role, kind, detail, issue, task, ts FROM events"
+                              f"{where} ORDER BY id", params).fetchall()
+        return [Event(r["run_id"], r["role"], r["kind"], r["detail"], r["issue"], r["task"],
+                      datetime.fromisoformat(r["ts"])) for r in rows]
 
     def lessons_used(self, run_id: str | None = None) -> list[LessonUse]:
         query = "SELECT run_id, role, task, lesson_id, ts FROM lessons_used"

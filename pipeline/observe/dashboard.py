@@ -40,9 +40,10 @@ def _issue_row(view: IssueView) -> dict[str, Any]:
         "issue": view.number, "title": view.issue.title, "state": view.issue.state,
         "phase": state.phase if state else None, "reason": state.reason if state else None,
         "tasks": {t.spec.id: {"title": t.spec.title, "status": t.status, "rounds": t.rounds,
-                              "reason": t.reason}
+                              "resets": t.resets, "reason": t.reason}
                   for t in (state.tasks.values() if state else [])},
         "pr": state.pr if state else None,
+        "resets": state.all_resets if state else 0,
         "cost_usd": round(view.cost_usd, 6),
         "last_activity": view.last_activity.isoformat() if view.last_activity else None,
     }
@@ -105,13 +106,13 @@ def render(shot: Snapshot, title: str = "Dark Factory") -> RenderableType:
 
 def _issues_table(shot: Snapshot) -> Table:
     table = Table(title="Issues", title_justify="left", expand=False)
-    for column in ("issue", "title", "phase", "tasks", "PR", "cost (USD)", "note"):
+    for column in ("issue", "title", "phase", "tasks", "PR", "resets", "cost (USD)", "note"):
         table.add_column(column, overflow="fold")
     for row in shot.issues:
         passed = sum(1 for t in row["tasks"].values() if t["status"] == "passed")
         table.add_row(f"#{row['issue']}", row["title"], _styled(row["phase"], PHASE_STYLE),
                       f"{passed}/{len(row['tasks'])}", f"#{row['pr']}" if row["pr"] else "-",
-                      f"{row['cost_usd']:.4f}", row["reason"] or "")
+                      str(row["resets"]), f"{row['cost_usd']:.4f}", row["reason"] or "")
     return table
 
 
@@ -123,9 +124,10 @@ def _task_tree(shot: Snapshot) -> Tree:
         branch = tree.add(Text.assemble(f"#{row['issue']} ", _styled(row["phase"], PHASE_STYLE)))
         for task_id, task in row["tasks"].items():
             note = f" — {task['reason']}" if task["reason"] else ""
+            resets = f", context resets {task['resets']}" if task["resets"] else ""
             branch.add(Text.assemble(f"{task_id} {task['title']}: ",
                                      _styled(task["status"], TASK_STYLE),
-                                     f" (rounds {task['rounds']}){note}"))
+                                     f" (rounds {task['rounds']}{resets}){note}"))
     return tree
 
 

@@ -12,6 +12,7 @@ from pipeline.agent.tools import Tool, Toolbox
 from pipeline.agent.workspace import PathArg, Workspace
 from pipeline.config.settings import Config
 from pipeline.roles import prompts
+from pipeline.roles.handoff import NoteKeeper, ResetHook, RoleHandoff
 
 if TYPE_CHECKING:
     from pipeline.agent.model import ModelClient
@@ -34,6 +35,10 @@ class RoleContext:
     """(query, paths) → (prompt text, lesson ids); ids are recorded as used."""
     used_lessons: list[tuple[str, str | None, str]] = field(default_factory=list)
     """(role, task, lesson id) for every lesson injected, for the ledger."""
+    on_reset: ResetHook | None = None
+    """Told of every context reset (role, task, note, why): the run state counts them."""
+    deadline: float | None = None
+    """time.monotonic() at which this job's slice ends; None when it has no slices."""
 
 
 def repo_overview(workspace: Workspace, limit: int = 200) -> str:
@@ -45,7 +50,11 @@ def repo_overview(workspace: Workspace, limit: int = 200) -> str:
 
 def run_agent(ctx: RoleContext, *, role: str, variables: dict[str, Any], tools: Sequence[Tool],
               finish: Tool, task: str | None = None, model: str | None = None,
-              query: str = "", paths: Sequence[str] = ()) -> Any:
+              query: str = "", paths: Sequence[str] = (), branch: Path | None = None,
+              resume_note: str = "") -> Any:
+    """The role's agent to its finishing tool. branch: the worktree whose state a fresh
+    context is shown after a reset; resume_note: a handoff note from an earlier slice, to
+    start from instead of the plain opening."""
     lesson_text, lesson_ids = ctx.lessons(query, paths) if query else ("", [])
     ctx.used_lessons.extend((role, task, lesson_id) for lesson_id in lesson_ids)
     system, user = prompts.render(role, {**variables, "lessons": lesson_text}, ctx.repo)
@@ -53,8 +62,12 @@ def run_agent(ctx: RoleContext, *, role: str, variables: dict[str, Any], tools: 
     name = f"{role}-{task}" if task else role
     if model:
         name += "-" + model.replace("/", "_")
+    keeper = NoteKeeper(ctx.model, ctx.trajectories / "handoffs" if ctx.trajectories else None,
+                        ctx.on_reset)
+    handoff = RoleHandoff(role, task, user, ctx.repo, branch, keeper)
     agent = Agent(ctx.model, toolbox, role=role, finish=finish.name,
                   max_steps=ctx.config.limits.max_steps,
                   format_retries=ctx.config.limits.format_retries, task=task, model_name=model,
-                  trajectory=ctx.trajectories / f"{name}.json" if ctx.trajectories else None)
-    return agent.run(system, user)
+                  trajectory=ctx.trajectories / f"{name}.json" if ctx.trajectories else None,
+                  handoff=handoff, reset_at=ctx.config.limits.reset_at, deadline=ctx.deadline)
+    return agent.run(system, handoff.resume(resume_note) if resume_note else user)

@@ -64,5 +64,5 @@ def evaluate(ctx: RoleContext, given: EvalInput) -> EvalOutcome:
                    "task": given.task,
                    "test_command": ctx.config.test_command, "tests": tests,
                    "repo_files": repo_overview(ws)},
-        query=given.subject)
+        query=given.subject, branch=ws.root)
     return EvalOutcome(result, tests)

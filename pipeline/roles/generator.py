@@ -18,6 +18,8 @@ class BuildInput:
     workspace: Workspace
     feedback: str = ""
     """Findings from the previous round's review and evaluation, empty on the first round."""
+    resume_note: str = ""
+    """The handoff note an earlier slice left: the work goes on from it."""
 
 
 def generate(ctx: RoleContext, given: BuildInput) -> Finish:
@@ -30,5 +32,6 @@ def generate(ctx: RoleContext, given: BuildInput) -> Finish:
         variables={"spec": given.spec, "criteria": given.criteria, "task": given.task,
                    "feedback": given.feedback, "repo_files": repo_overview(ws),
                    "test_command": ctx.config.test_command},
-        query=f"{given.task.title}\n{given.task.description}\n{given.feedback}")
+        query=f"{given.task.title}\n{given.task.description}\n{given.feedback}",
+        branch=ws.root, resume_note=given.resume_note)
     return result

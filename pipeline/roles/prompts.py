@@ -39,6 +39,7 @@ def _environment(override: Path | None) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False,
         trim_blocks=True, lstrip_blocks=True)
     env.filters["untrusted"] = untrusted
+    env.filters["sanitized"] = lambda text: sanitize(str(text)).replace("</handoff", "<\\/handoff")
     return env
 
 
@@ -50,3 +51,10 @@ def render(role: str, variables: dict[str, Any], repo: Path | None = None) -> tu
     system = "".join(template.blocks["system"](context)).strip()
     task = "".join(template.blocks["task"](context)).strip()
     return system, task
+
+
+def render_block(name: str, block: str, variables: dict[str, Any], repo: Path | None = None) -> str:
+    """One block of a template that is not a role's (e.g. `handoff.md`'s `request`)."""
+    override = (repo / REPO_OVERRIDE_DIR) if repo else None
+    template = _environment(override).get_template(f"{name}.md")
+    return "".join(template.blocks[block](template.new_context(variables))).strip()

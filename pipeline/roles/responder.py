@@ -77,5 +77,5 @@ def respond(ctx: RoleContext, given: RespondInput) -> RespondFinish:
                    "repo_files": repo_overview(ws),
                    "test_command": ctx.config.test_command},
         query="\n".join([given.task.title, *(f.title for f in given.findings)]),
-        paths=sorted({f.path for f in given.findings}))
+        paths=sorted({f.path for f in given.findings}), branch=ws.root)
     return result

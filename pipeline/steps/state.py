@@ -24,6 +24,8 @@ class TaskState(BaseModel):
     reason: str | None = None
     commit: str | None = None
     summary: str | None = None
+    resets: int = 0
+    """Context resets of the roles working on this task (each left a handoff note)."""
 
 
 class RunState(BaseModel):
@@ -41,6 +43,12 @@ class RunState(BaseModel):
     """Why the run is blocked or stopped."""
     runs: list[str] = Field(default_factory=list)
     cost_usd: float = 0.0
+    resets: int = 0
+    """Context resets outside the tasks (planner, the whole issue's evaluation and fixes)."""
+
+    @property
+    def all_resets(self) -> int:
+        return self.resets + sum(t.resets for t in self.tasks.values())
 
     @property
     def title(self) -> str:
@@ -90,10 +98,14 @@ def render_body(state: RunState) -> str:
         lines += ["", "**Tasks**"]
         for task in state.tasks.values():
             note = f" — {task.status}" + (f": {task.reason}" if task.reason else "")
+            if task.resets:
+                note += f" · {task.resets} context reset{'s' if task.resets > 1 else ''}"
             lines.append(f"- {STATUS_MARK[task.status]} {task.spec.id}: {task.spec.title}{note}")
     if state.reason:
         lines += ["", f"**{state.phase}**: {state.reason}"]
-    lines += ["", f"Cost so far: ${state.cost_usd:.4f} · runs: {', '.join(state.runs) or '-'}"]
+    resets = f" · context resets: {state.all_resets}" if state.all_resets else ""
+    lines += ["", f"Cost so far: ${state.cost_usd:.4f}{resets} · runs: "
+                  f"{', '.join(state.runs) or '-'}"]
     return "\n".join(lines)
 
 

@@ -38,6 +38,7 @@ class IssueWork:
         self.state_lock = threading.RLock()
         self.git_lock = threading.Lock()
         self.worktrees = self.repo / ".factory" / "worktrees"
+        self.ctx.on_reset = self.count_reset
 
     @property
     def integration_path(self) -> Path:
@@ -72,6 +73,16 @@ class IssueWork:
                 self.state.tasks[task_id].rounds = rounds
             else:
                 self.state.final_rounds = rounds
+
+    def count_reset(self, role: str, task_id: str | None, _note: str, why: str) -> None:
+        """A role's context was reset (its note is kept under .factory/runs/)."""
+        with self.state_lock:
+            task = self.state.tasks.get(task_id) if task_id else None
+            if task is not None:
+                task.resets += 1
+            else:
+                self.state.resets += 1
+        self.record(f"{task_id + ': ' if task_id else ''}{role} context reset ({why})")
 
     def set_summary(self, task_id: str, summary: str) -> None:
         with self.state_lock:

@@ -7,6 +7,7 @@ with a body that says so, so a test that asks for more than it scripted fails lo
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
@@ -25,10 +26,25 @@ from pipeline.demo.model_server import (
 )
 
 __all__ = ["ANY_MODEL", "ChatRequest", "Reply", "StubModelServer", "ToolCall", "call",
-           "estimate_tokens", "text_of"]
+           "estimate_tokens", "prompt_tokens", "text_of", "too_long"]
 
 ANY_MODEL = "*"
 """Queue key whose replies serve any model whose own queue is empty."""
+
+
+def prompt_tokens(request: ChatRequest) -> int:
+    """The request's size as this server counts it (the `prompt_tokens` of its usage)."""
+    return estimate_tokens(json.dumps(request.messages) + json.dumps(request.tools))
+
+
+def too_long(window: int, size: int, names_sizes: bool = True) -> Reply:
+    """OpenAI's refusal of a request larger than the model's context window."""
+    message = (f"This model's maximum context length is {window} tokens. However, your "
+               f"messages resulted in {size} tokens. Please reduce the length of the messages."
+               if names_sizes else "The input is too long for this model.")
+    return Reply(status=400, error_body={"error": {
+        "message": message, "type": "invalid_request_error", "param": "messages",
+        "code": "context_length_exceeded"}})
 
 
 def _bare(model: str) -> str:
@@ -51,6 +67,10 @@ class StubModelServer(ScriptedServer):
         self.count_tokens: Callable[[dict[str, Any]], int] = stub_anthropic.prompt_tokens
         """Answers Anthropic's `messages/count_tokens`; the bodies land in `token_counts`."""
         self.token_counts: list[dict[str, Any]] = []
+        self.window: int | None = None
+        """A context window: a larger request gets OpenAI's 400 `context_length_exceeded`."""
+        self.window_names_sizes = True
+        """Whether that error's message names the window and the request's size."""
 
     def queue(self, model: str, replies: Iterable[Reply]) -> None:
         """Append replies to the FIFO script of one model (`openai/` prefix optional)."""
@@ -81,6 +101,9 @@ class StubModelServer(ScriptedServer):
     def reply_to(self, request: ChatRequest) -> Reply:
         if request.body.get("stream"):
             return Reply.error(400, "the stub model does not stream: send stream=false")
+        size = prompt_tokens(request)
+        if self.window is not None and size > self.window:
+            return too_long(self.window, size, self.window_names_sizes)
         return self.responder(request)
 
     def error_body(self, reply: Reply, protocol: str) -> dict[str, Any]:
