@@ -115,6 +115,6 @@ def test_an_opening_prompt_larger_than_the_window_fails_with_the_fix(
         stub: StubModelServer, git_repo: Path) -> None:
     stub.window = 600
     stub.responder = Reader(1, call("finish", summary="never reached"))
-    with pytest.raises(RoleFailed, match="opening prompt alone does not fit.*limits.context_tokens"):
+    with pytest.raises(RoleFailed, match=r"opening prompt alone does not fit.*limits.context_tokens"):
         generate_in(git_repo, role_context(git_repo))
     assert len(stub.requests) == 1

@@ -112,7 +112,7 @@ def test_no_import_circles() -> None:
         stack.append(module)
         for target in graph[module]:
             if state.get(target) == 1:
-                circle = stack[stack.index(target):] + [target]
+                circle = [*stack[stack.index(target):], target]
                 pytest.fail("import circle: " + " → ".join(circle))
             if target not in state:
                 visit(target)
