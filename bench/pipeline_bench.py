@@ -38,7 +38,8 @@ SYMBOL = {"subtract": "-", "multiply": "*", "power": "**", "modulo": "%"}
 
 
 def scripts() -> dict[tuple[object, ...], list[Reply]]:
-    tasks = [{"id": f"T{i + 1}", "title": name, "description": f"calc/{name}.py with a test"}
+    tasks = [{"id": f"T{i + 1}", "title": name, "description": f"calc/{name}.py with a test",
+              "criteria": ["AC1"], "checks": [f"calc.{name}.{name}(7, 2) prints its value"]}
              for i, name in enumerate(NAMES)]
     plan = call("submit_plan", spec="Four independent operations, each in its own module.",
                 acceptance_criteria=[{"id": "AC1", "text": "each operation returns the right value"}],
@@ -54,8 +55,9 @@ def scripts() -> dict[tuple[object, ...], list[Reply]]:
         result[("evaluator", task)] = [
             call("run", command=f"{sys.executable} -c 'from calc.{name} import {name}; "
                                 f"print({name}(7, 2))'"),
-            call("submit_evaluation", verdict="pass",
-                 criteria=[{"id": task, "met": True, "evidence": "printed the value"}])]
+            call("submit_evaluation", verdict="pass", criteria=[
+                {"id": "AC1", "met": True, "evidence": "printed the value"},
+                {"id": f"{task}-check1", "met": True, "evidence": "printed the value"}])]
     result[("evaluator", None)] = [call("submit_evaluation", verdict="pass", criteria=[
         {"id": "AC1", "met": True, "evidence": "ran each"}])]
     result[("learner",)] = [call("submit_lessons", lessons=[])]

@@ -13,7 +13,7 @@ from doubles.stub_model import Reply, call
 from pipeline.forge.select import TrackerForge
 from pipeline.forge.types import phase_label
 from pipeline.ledger.store import Call, Ledger
-from pipeline.roles.schemas import Criterion, Plan, TaskSpec
+from pipeline.roles.schemas import Criterion, Plan, PlannedTask
 from pipeline.steps.state import Phase, RunState, TaskState, save
 from pipeline.steps.work import PHASE_LABEL
 
@@ -31,7 +31,8 @@ def plan_for(task: str) -> Plan:
     name = CODE[task][0]
     return Plan(spec=f"Add {name} to the calc package.",
                 acceptance_criteria=[Criterion(id="AC1", text=f"calc.{name} exists")],
-                tasks=[TaskSpec(id=task, title=name, description=f"calc/{name}.py")])
+                tasks=[PlannedTask(id=task, title=name, description=f"calc/{name}.py",
+                                   criteria=["AC1"], checks=[f"calc/{name}.py exists"])])
 
 
 def seed_issue(forge: TrackerForge, title: str, phase: Phase, *, base_commit: str,
@@ -67,13 +68,15 @@ def finishing_scripts() -> dict[tuple[object, ...], Sequence[Reply]]:
     scripts: dict[tuple[object, ...], Sequence[Reply]] = {("planner",): [
         call("submit_plan", spec=plan_for("D1").spec,
              acceptance_criteria=[{"id": "AC1", "text": "calc.multiply exists"}],
-             tasks=[{"id": "D1", "title": "multiply", "description": "calc/multiply.py"}])]}
+             tasks=[{"id": "D1", "title": "multiply", "description": "calc/multiply.py",
+                     "criteria": ["AC1"], "checks": ["calc/multiply.py exists"]}])]}
     for task, (name, code) in CODE.items():
         scripts[("generator", task)] = [call("write_file", path=f"calc/{name}.py", content=code),
                                         call("finish", summary=f"added {name}")]
         scripts[("reviewer", task)] = [call("submit_review", verdict="approve", findings=[])]
         scripts[("evaluator", task)] = [call("submit_evaluation", verdict="pass", criteria=[
-            {"id": task, "met": True, "evidence": f"calc/{name}.py is there"}])]
+            {"id": "AC1", "met": True, "evidence": f"calc/{name}.py is there"},
+            {"id": f"{task}-check1", "met": True, "evidence": f"calc/{name}.py is there"}])]
     scripts[("evaluator", None)] = [call("submit_evaluation", verdict="pass", criteria=[
         {"id": "AC1", "met": True, "evidence": "checked"}])]
     return scripts

@@ -14,13 +14,14 @@ from pipeline.config.settings import Config
 from pipeline.ledger.store import Ledger
 from pipeline.review.panel import PanelInput
 from pipeline.roles.base import RoleContext
-from pipeline.roles.schemas import Criterion, Plan, TaskSpec
+from pipeline.roles.schemas import Criterion, Plan, PlannedTask
 
 PROVIDERS = ("rev-anthropic", "rev-openai", "rev-gemini")
 GARBAGE, SLOW = "rev-garbage", "rev-slow"
 SPEC = "Add a safe divide(a, b) to calc that refuses to divide by zero."
 CRITERIA = [Criterion(id="AC1", text="calc.divide(6, 3) returns 2")]
-TASK = TaskSpec(id="T1", title="divide", description="calc/divide.py with a test")
+TASK = PlannedTask(id="T1", title="divide", description="calc/divide.py with a test",
+                   criteria=["AC1"], checks=["calc/divide.py has a passing unittest"])
 PLAN = Plan(spec=SPEC, acceptance_criteria=CRITERIA, tasks=[TASK])
 
 DIVIDE = ("def divide(a: int, b: int) -> float:\n"

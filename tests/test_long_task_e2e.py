@@ -30,9 +30,11 @@ def scripts() -> dict[tuple[object, ...], list[Reply]]:
                 acceptance_criteria=[{"id": "AC1", "text": "SUMMARY.md lists the secret of "
                                                             "every part under notes/"}],
                 tasks=[{"id": "T1", "title": "summarise the notes",
-                        "description": "Read every notes/part-N.txt; write SUMMARY.md."}])
+                        "description": "Read every notes/part-N.txt; write SUMMARY.md.",
+                        "criteria": ["AC1"], "checks": ["SUMMARY.md has one line per part"]}])
     judged = [call("run", command=CHECK), call("submit_evaluation", verdict="pass", criteria=[
-        {"id": "T1", "met": True, "evidence": "SUMMARY.md lists every part"}])]
+        {"id": "AC1", "met": True, "evidence": "SUMMARY.md lists every part"},
+        {"id": "T1-check1", "met": True, "evidence": "one line per part"}])]
     return {("planner",): [plan],
             ("reviewer", "T1"): [call("submit_review", verdict="approve", findings=[])],
             ("evaluator", "T1"): judged,

@@ -16,7 +16,8 @@ from pipeline.steps.state import load
 
 PLAN = call("submit_plan", spec="Add a negate function.",
             acceptance_criteria=[{"id": "AC1", "text": "negate(2) returns -2"}],
-            tasks=[{"id": "T1", "title": "negate", "description": "calc/negate.py"}])
+            tasks=[{"id": "T1", "title": "negate", "description": "calc/negate.py",
+                    "criteria": ["AC1"], "checks": ["calc/negate.py defines negate"]}])
 
 
 def plan_only(stub: StubModelServer) -> None:

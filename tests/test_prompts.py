@@ -19,7 +19,7 @@ def test_untrusted_text_is_cleaned_and_fenced() -> None:
 
 def test_every_role_renders_a_system_and_a_task_part() -> None:
     system, task = prompts.render("planner", {"brief": "add x", "repo_files": "a.py",
-                                              "lessons": ""})
+                                              "max_tasks": 60, "lessons": ""})
     assert "You are the planner" in system and "add x" in task and "add x" not in system
 
 

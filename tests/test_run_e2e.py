@@ -55,8 +55,10 @@ def plan_reply() -> Reply:
             {"id": "AC1", "text": "calc.subtract.subtract(5, 3) returns 2"},
             {"id": "AC2", "text": "calc.multiply.multiply(4, 3) returns 12"}],
         tasks=[
-            {"id": "T1", "title": "subtract", "description": "calc/subtract.py with a test"},
-            {"id": "T2", "title": "multiply", "description": "calc/multiply.py with a test"}])
+            {"id": "T1", "title": "subtract", "description": "calc/subtract.py with a test",
+             "criteria": ["AC1"], "checks": ["calc/subtract.py has a passing unittest"]},
+            {"id": "T2", "title": "multiply", "description": "calc/multiply.py with a test",
+             "criteria": ["AC2"], "checks": ["calc/multiply.py has a passing unittest"]}])
 
 
 def generator(name: str, code: str, test: str) -> list[Reply]:
@@ -66,10 +68,12 @@ def generator(name: str, code: str, test: str) -> list[Reply]:
             call("finish", summary=f"added {name} with a test")]
 
 
-def evaluation(task: str, check: str) -> list[Reply]:
+def evaluation(task: str, criterion: str, check: str) -> list[Reply]:
+    """A task's evaluation: the criterion it serves and its one check, both met."""
     return [call("run", command=check),
-            call("submit_evaluation", verdict="pass",
-                 criteria=[{"id": task, "met": True, "evidence": f"ran {check}"}])]
+            call("submit_evaluation", verdict="pass", criteria=[
+                {"id": criterion, "met": True, "evidence": f"ran {check}"},
+                {"id": f"{task}-check1", "met": True, "evidence": "its unittest passed"}])]
 
 
 def calc_scripts() -> dict[tuple[object, ...], list[Reply]]:
@@ -79,8 +83,8 @@ def calc_scripts() -> dict[tuple[object, ...], list[Reply]]:
         ("generator", "T2"): generator("multiply", MULTIPLY, TEST_MULTIPLY),
         ("reviewer", "T1"): [call("submit_review", verdict="approve", findings=[])],
         ("reviewer", "T2"): [call("submit_review", verdict="approve", findings=[])],
-        ("evaluator", "T1"): evaluation("T1", CHECK_SUB),
-        ("evaluator", "T2"): evaluation("T2", CHECK_MUL),
+        ("evaluator", "T1"): evaluation("T1", "AC1", CHECK_SUB),
+        ("evaluator", "T2"): evaluation("T2", "AC2", CHECK_MUL),
         ("learner",): [call("submit_lessons", lessons=[LESSON, VAGUE])],
         ("evaluator", None): [
             call("run", command=f"{CHECK_SUB} && {CHECK_MUL}"),

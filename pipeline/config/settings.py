@@ -92,7 +92,9 @@ class Limits(_Strict):
     command_timeout_s: float = Field(default=300, gt=0)
     """Seconds before a command the agent runs is killed, with its children."""
     workers: int = Field(default=2, ge=1, le=32)
-    """Independent tasks built in parallel."""
+    """Independent tasks built in parallel (locally, and as parallel build jobs on Actions)."""
+    max_tasks: int = Field(default=60, ge=1, le=500)
+    """The most tasks a plan may have; a larger plan is refused (with the reason), not cut."""
     quorum: int = Field(default=1, ge=1)
     """Reviewers that must actually answer for the panel's verdict to count (at most the
     panel's size: a larger number is lowered to it)."""

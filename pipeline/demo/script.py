@@ -117,10 +117,13 @@ def demo_script() -> ScriptedModel:
         tasks=[
             {"id": "T1", "title": "top_words function",
              "description": "Add top_words(text, n) to wordstats/core.py, export it, test it.",
-             "depends_on": []},
+             "depends_on": [], "criteria": ["AC1"],
+             "checks": ["`from wordstats import top_words` works and tests/test_top_words.py "
+                        "passes"]},
             {"id": "T2", "title": "wordstats command line",
              "description": "Add wordstats/__main__.py printing top words of a file; test it.",
-             "depends_on": ["T1"]},
+             "depends_on": ["T1"], "criteria": ["AC2"],
+             "checks": ["`python -m wordstats --help` exits 0 and tests/test_cli.py passes"]},
         ])
     return ScriptedModel({
         ("planner",): [call("list_files", path="."), call("read_file", path="wordstats/core.py"),
@@ -149,12 +152,14 @@ def demo_script() -> ScriptedModel:
         ("evaluator", "T1"): [
             call("run", command=ac1),
             call("submit_evaluation", verdict="pass", criteria=[
-                {"id": "T1", "met": True, "evidence": f"ran `{ac1}`: [('b', 3), ('a', 2)]"}]),
+                {"id": "AC1", "met": True, "evidence": f"ran `{ac1}`: [('b', 3), ('a', 2)]"},
+                {"id": "T1-check1", "met": True, "evidence": "the import works; the tests pass"}]),
         ],
         ("evaluator", "T2"): [
             call("run", command=ac2),
             call("submit_evaluation", verdict="pass", criteria=[
-                {"id": "T2", "met": True, "evidence": "ran the CLI: printed `be 2` and `to 2`"}]),
+                {"id": "AC2", "met": True, "evidence": "ran the CLI: printed `be 2` and `to 2`"},
+                {"id": "T2-check1", "met": True, "evidence": "--help exits 0; the tests pass"}]),
         ],
         ("learner",): [call("submit_lessons", lessons=[{
             "kind": "pattern",

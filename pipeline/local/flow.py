@@ -31,7 +31,8 @@ def check_issue(work: IssueWork) -> bool:
     if outcome.passed:
         return True
     fix = TaskSpec(id="fix", title="Make every acceptance criterion hold",
-                   description="The integrated work fails the checks below; fix it.")
+                   description="The integrated work fails the checks below; fix it.",
+                   criteria=[c.id for c in plan.acceptance_criteria])
     try:
         passed, reason = develop(work, fix, workspace, state.base_commit,
                                  plan.acceptance_criteria,

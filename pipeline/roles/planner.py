@@ -43,9 +43,17 @@ def plan(ctx: RoleContext, given: PlanInput, ask: Asker | None = None) -> PlanRe
     tools = [*given.workspace.read_only_tools(),
              Tool("ask_questions", "Ask the person who wrote the brief up to 5 clarifying "
                   "questions, once, only when the brief is ambiguous.", Questions, ask_questions)]
-    finish = finishing_tool("submit_plan", "Submit the spec, acceptance criteria and tasks.", Plan)
+    most = ctx.config.limits.max_tasks
+
+    def within_the_cap(proposed: Plan) -> None:
+        if len(proposed.tasks) > most:
+            raise ValueError(f"the plan has {len(proposed.tasks)} tasks; at most {most} are "
+                             "allowed (limits.max_tasks): merge small tasks into larger ones")
+
+    finish = finishing_tool("submit_plan", "Submit the spec, acceptance criteria and tasks.", Plan,
+                            check=within_the_cap)
     result: Plan = run_agent(ctx, role="planner", tools=tools, finish=finish,
-                             variables={"brief": given.brief,
+                             variables={"brief": given.brief, "max_tasks": most,
                                         "repo_files": repo_overview(given.workspace)},
                              query=given.brief)
     if clarifications:

@@ -21,12 +21,32 @@ class TaskSpec(BaseModel):
     title: str = Field(min_length=3)
     description: str = Field(min_length=3)
     depends_on: list[str] = Field(default_factory=list)
+    criteria: list[str] = Field(default_factory=list)
+    """The acceptance criteria this task serves (empty for work the factory makes up, such
+    as answering a PR's review: that is judged on every criterion)."""
+    checks: list[str] = Field(default_factory=list)
+    """How the evaluator will know the task is done, agreed when it was planned."""
+
+    def check_criteria(self) -> list[Criterion]:
+        """The task's checks as criteria the evaluator judges: ids `<task>-check<n>`."""
+        return [Criterion(id=f"{self.id}-check{n}", text=text)
+                for n, text in enumerate(self.checks, 1)]
+
+
+class PlannedTask(TaskSpec):
+    """A task as the planner states it: the criteria it serves and its checks are required."""
+
+    criteria: list[str] = Field(min_length=1, description=(
+        "Ids of the acceptance criteria this task serves (every criterion needs a task)."))
+    checks: list[str] = Field(min_length=1, max_length=8, description=(
+        "How the evaluator will know this task is done: observable checks (a command and "
+        "its expected output, a file and what it holds), agreed before the build starts."))
 
 
 class Plan(BaseModel):
     spec: str = Field(min_length=10)
     acceptance_criteria: list[Criterion] = Field(min_length=1)
-    tasks: list[TaskSpec] = Field(min_length=1, max_length=20)
+    tasks: list[PlannedTask] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _consistent(self) -> Plan:
@@ -41,8 +61,24 @@ class Plan(BaseModel):
             unknown = [d for d in task.depends_on if d not in known]
             if unknown:
                 raise ValueError(f"task {task.id} depends on unknown task(s) {', '.join(unknown)}")
+        unknown_criteria = sorted({c for t in self.tasks for c in t.criteria} - set(crit_ids))
+        if unknown_criteria:
+            raise ValueError("tasks name unknown acceptance criteria "
+                             f"{', '.join(unknown_criteria)} (known: {', '.join(crit_ids)})")
+        uncovered = [c for c in crit_ids if not any(c in t.criteria for t in self.tasks)]
+        if uncovered:
+            raise ValueError(f"acceptance criteria {', '.join(uncovered)} are served by no "
+                             "task: name each in some task's criteria")
         _check_acyclic({t.id: t.depends_on for t in self.tasks})
         return self
+
+    def criteria_of(self, task: TaskSpec) -> list[Criterion]:
+        """What the task's evaluation judges: the criteria it serves, then its checks."""
+        served = [c for c in self.acceptance_criteria if c.id in task.criteria]
+        return [*served, *task.check_criteria()]
+
+    def serving(self, criterion: str) -> list[str]:
+        return [t.id for t in self.tasks if criterion in t.criteria]
 
 
 def _check_acyclic(graph: dict[str, list[str]]) -> None:

@@ -65,9 +65,10 @@ def build_task(work: IssueWork, task_id: str) -> None:
         task.status, task.rounds, task.reason = "building", 0, None
     work.record(f"{task_id}: building")
     workspace = work.workspace(path)
-    own = [Criterion(id=task_id, text=f"{task.spec.title}: {task.spec.description}")]
+    assert state.plan is not None
     try:
-        passed, reason = develop(work, task.spec, workspace, state.integration_branch, own)
+        passed, reason = develop(work, task.spec, workspace, state.integration_branch,
+                                 state.plan.criteria_of(task.spec))
     except RoleFailed as exc:
         passed, reason = False, str(exc)
     if passed:

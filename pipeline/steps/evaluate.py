@@ -18,6 +18,9 @@ def evaluate_change(work: IssueWork, criteria: list[Criterion], workspace: Works
     assert plan is not None
     outcome = evaluate(work.ctx, EvalInput(plan.spec, criteria, workspace, subject=subject,
                                            task=task))
+    with work.state_lock:
+        work.state.judge({c.id: (c.met and outcome.tests.ok, c.evidence)
+                          for c in outcome.evaluation.criteria}, task)
     post_evaluation(work, subject, outcome)
     return outcome
 

@@ -17,6 +17,15 @@ Phase = Literal["planning", "building", "evaluating", "merging", "done", "blocke
 STATUS_MARK = {"pending": "[ ]", "building": "[ ]", "passed": "[x]", "blocked": "[ ]"}
 
 
+class CriterionState(BaseModel):
+    """One line of the issue's feature list: only an evaluator's verdict flips `passes`."""
+
+    passes: bool = False
+    evidence: str | None = None
+    judged_by: str | None = None
+    """Which evaluation last set it: `tasks T1, T2` or `the whole issue`."""
+
+
 class TaskState(BaseModel):
     spec: TaskSpec
     status: TaskStatus = "pending"
@@ -26,6 +35,8 @@ class TaskState(BaseModel):
     summary: str | None = None
     resets: int = 0
     """Context resets of the roles working on this task (each left a handoff note)."""
+    verdicts: dict[str, bool] = Field(default_factory=dict)
+    """The task's last evaluation: criterion or check id → met."""
 
 
 class RunState(BaseModel):
@@ -37,6 +48,8 @@ class RunState(BaseModel):
     phase: Phase = "planning"
     plan: Plan | None = None
     tasks: dict[str, TaskState] = Field(default_factory=dict)
+    criteria: dict[str, CriterionState] = Field(default_factory=dict)
+    """The feature list: each acceptance criterion and whether it passes."""
     pr: int | None = None
     final_rounds: int = 0
     reason: str | None = None
@@ -64,6 +77,39 @@ class RunState(BaseModel):
     def set_plan(self, plan: Plan) -> None:
         self.plan = plan
         self.tasks = {t.id: TaskState(spec=t) for t in plan.tasks}
+        self.criteria = {c.id: CriterionState() for c in plan.acceptance_criteria}
+
+    def judge(self, results: dict[str, tuple[bool, str]], task_id: str | None) -> None:
+        """An evaluator's verdicts (id → (met, evidence)) into the feature list. A task's
+        evaluation passes a criterion once every task serving it has judged it met; the whole
+        issue's evaluation sets every criterion it judged."""
+        assert self.plan is not None
+        task = self.tasks.get(task_id) if task_id else None
+        if task is None:
+            for cid, (met, evidence) in results.items():
+                if cid in self.criteria:
+                    self.criteria[cid] = CriterionState(passes=met, evidence=evidence,
+                                                        judged_by="the whole issue")
+            return
+        task.verdicts = {cid: met for cid, (met, _) in results.items()}
+        for cid in task.spec.criteria:
+            if cid not in results or cid not in self.criteria:
+                continue
+            serving = self.plan.serving(cid)
+            met = all(self.tasks[t].verdicts.get(cid) for t in serving)
+            self.criteria[cid] = CriterionState(passes=met, evidence=results[cid][1],
+                                                judged_by="tasks " + ", ".join(serving))
+
+    def features(self) -> dict[str, object]:
+        """The progress file: every criterion with `passes`, every task with its checks."""
+        assert self.plan is not None
+        return {"issue": self.issue, "title": self.title, "criteria": [
+            {"id": c.id, "text": c.text, "tasks": self.plan.serving(c.id),
+             **self.criteria.get(c.id, CriterionState()).model_dump()}
+            for c in self.plan.acceptance_criteria],
+            "tasks": {tid: {"status": t.status, "criteria": t.spec.criteria,
+                            "checks": t.spec.checks, "verdicts": t.verdicts}
+                      for tid, t in self.tasks.items()}}
 
     @property
     def all_passed(self) -> bool:
@@ -94,6 +140,12 @@ def render_body(state: RunState) -> str:
     lines = ["### Dark Factory", "", "**Phases**"]
     for index, phase in enumerate(phases):
         lines.append(f"- [{'x' if index < reached or state.phase == 'done' else ' '}] {phase}")
+    if state.plan is not None and state.criteria:
+        lines += ["", "**Acceptance criteria**"]
+        for criterion in state.plan.acceptance_criteria:
+            judged = state.criteria.get(criterion.id, CriterionState())
+            lines.append(f"- [{'x' if judged.passes else ' '}] {criterion.id}: "
+                         f"{short_title(criterion.text, 100)}")
     if state.tasks:
         lines += ["", "**Tasks**"]
         for task in state.tasks.values():

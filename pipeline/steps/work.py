@@ -4,6 +4,7 @@ or run resumes where it stopped."""
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +56,18 @@ class IssueWork:
                 self.state.phase = phase
             self.state.cost_usd = self.ledger.issue_totals(self.state.issue).cost_usd
             save(self.forge, self.state)
+            self.write_features()
             self.progress.update(self.state, activity)
+
+    def write_features(self) -> None:
+        """The issue's progress file, `.factory/progress/issue-<N>.json`, for people and
+        tools; the run state (the tracking comment on GitHub) holds the same."""
+        if self.state.plan is None:
+            return
+        path = self.repo / ".factory" / "progress" / f"issue-{self.state.issue}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.state.features(), indent=1, ensure_ascii=False),
+                        encoding="utf-8")
 
     def stop(self, phase: Phase, reason: str) -> None:
         with self.state_lock:
