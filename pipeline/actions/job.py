@@ -31,10 +31,13 @@ from pipeline.forge.protocol import Forge
 from pipeline.forge.select import open_forge
 from pipeline.ledger.store import Ledger, Totals
 from pipeline.roles.base import RoleContext
+from pipeline.sandbox import bwrap
 from pipeline.steps.progress import Progress
 from pipeline.steps.state import RunState, load
 from pipeline.steps.work import IssueWork
 
+RUNS_AGENT_COMMANDS = ("build", "evaluate", "respond")
+"""The jobs whose agents run commands, so need a sandbox (the rest only read)."""
 DISABLED = "FACTORY_ENABLED is false: the factory is stopped; nothing was done."
 
 
@@ -124,6 +127,8 @@ def open_job(role: str, number: int, repo: Path, model: str | None) -> Job:
     root = git.repo_root(repo)
     config = config_module.load(root, model=model)
     check_model_keys(config)
+    if role in RUNS_AGENT_COMMANDS:
+        bwrap.require(config.sandbox)
     factory_dir = prepare_factory_dir(root)
     forge = open_forge(root)
     ledger = Ledger.for_repo(root)

@@ -13,7 +13,6 @@ import click
 from pipeline.config import settings as config_module
 from pipeline.core import git
 from pipeline.core.errors import FactoryError, WorkFailed
-from pipeline.sandbox.worktree import WorktreeSandbox
 from pipeline.steps.setup import models_in_use
 
 Level = Literal["ok", "warn", "fail"]
@@ -47,11 +46,7 @@ def check(repo: Path) -> list[Finding]:
         variable = missing_key(model)
         found.append(Finding("fail", "keys", f"{model}: set {variable}") if variable
                      else Finding("ok", "keys", f"{model}: credentials present"))
-    sandbox = WorktreeSandbox(root, config.sandbox)
-    found.append(Finding("ok" if sandbox.isolated else "warn", "sandbox",
-                         sandbox.describe() if sandbox.isolated else
-                         "plain subprocess: install bubblewrap (apt-get install bubblewrap) "
-                         "to isolate agent commands"))
+    found.append(sandbox_finding(config))
     precommit = shutil.which("pre-commit") or shutil.which(
         "pre-commit", path=str(Path(sys.executable).parent))
     found.append(Finding("ok" if precommit else "warn", "hooks",
@@ -61,6 +56,20 @@ def check(repo: Path) -> list[Finding]:
     found.append(Finding("ok", "memory", f"Qdrant at {memory} (embedding: "
                          f"{config.memory.embedding})"))
     return found
+
+
+def sandbox_finding(config: config_module.Config) -> Finding:
+    from pipeline.sandbox import bwrap
+
+    if config.sandbox.isolation == "none":
+        return Finding("warn", "sandbox", "isolation: none — agent commands run unsandboxed, "
+                       "with your user's access to this machine (remove it from factory.yaml "
+                       "to use bubblewrap)")
+    problem = bwrap.problem()
+    if problem is not None:
+        return Finding("fail", "sandbox", problem)
+    return Finding("ok", "sandbox", "bubblewrap works: agent commands see their worktree, "
+                   "the system and tools read-only, no home and no network")
 
 
 @click.command()

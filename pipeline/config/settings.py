@@ -101,10 +101,24 @@ class Limits(_Strict):
 
 
 class Sandbox(_Strict):
-    isolation: Literal["auto", "bwrap", "none"] = "auto"
-    """`auto` uses bubblewrap when `bwrap` is installed; `none` runs plain subprocesses."""
+    isolation: Literal["bwrap", "none"] = "bwrap"
+    """`bwrap`: agent commands run in bubblewrap (worktree writable, system and tools
+    read-only, no home, no network), and the factory refuses to run them if bubblewrap cannot
+    start. `none` runs them as plain subprocesses with your user's full access: only by
+    explicit choice."""
     env_passthrough: list[str] = Field(default_factory=list)
     """Extra variables passed to agent commands; secret-looking names are refused anyway."""
+    read_only: list[str] = Field(default_factory=list)
+    """Absolute paths shown read-only inside the sandbox besides the system directories, the
+    interpreter and PATH's tools (a toolchain the tests need elsewhere on the disk)."""
+
+    @field_validator("read_only")
+    @classmethod
+    def _absolute(cls, paths: list[str]) -> list[str]:
+        relative = [p for p in paths if not p.startswith("/")]
+        if relative:
+            raise ValueError(f"must be absolute paths, not {relative[0]!r}")
+        return paths
 
 
 class Memory(_Strict):

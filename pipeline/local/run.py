@@ -22,6 +22,7 @@ from pipeline.ledger.store import Ledger, Scope, Totals
 from pipeline.local.flow import execute
 from pipeline.roles.base import RoleContext
 from pipeline.roles.planner import Asker
+from pipeline.sandbox import bwrap
 from pipeline.steps.progress import Progress
 from pipeline.steps.setup import check_model_keys, memory_source, prepare_factory_dir
 from pipeline.steps.state import RunState, load, save, short_title
@@ -138,6 +139,7 @@ def validate(options: RunOptions) -> tuple[Path, Config]:
         raise BadInput(f"{repo} has uncommitted changes: commit or stash them first")
     config = effective_config(options, repo)
     check_model_keys(config)
+    bwrap.require(config.sandbox)
     return repo, config
 
 

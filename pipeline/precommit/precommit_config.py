@@ -168,16 +168,17 @@ def run_precommit(
     worktree: Path,
     files: Sequence[str] | None = None,
     *,
+    sandbox: Sandbox,
     timeout: float = 600,
-    sandbox: Sandbox | None = None,
 ) -> proc.Result:
     """Run the repository's pre-commit hooks on the change as it would be committed.
 
     Stages the change first (all of it, or `files`), as a commit would, so that hooks that
     read the index (factory-lessons) see it. A repository without a .pre-commit-config.yaml
     passes. A failing result's stdout is the hooks' own report, fit to show a model; hooks
-    that fix files (formatters) leave the fixes in the working tree, unstaged. With a sandbox
-    the hooks run inside it: they are the repository's code, which the agent may have edited.
+    that fix files (formatters) leave the fixes in the working tree, unstaged. The hooks run
+    in the sandbox, never on the host: they are the repository's code, which the agent may
+    have edited.
     """
     if not (worktree / CONFIG_FILE).exists():
         return proc.Result(
@@ -192,9 +193,7 @@ def run_precommit(
     else:
         git.git(worktree, "add", "--", *files)
         argv += ["--files", *files]
-    if sandbox is not None:
-        return sandbox.run(shlex.join(argv), timeout=timeout)
-    return proc.run(argv, cwd=worktree, env=git._env(), timeout=timeout)
+    return sandbox.run(shlex.join(argv), timeout=timeout)
 
 
 def is_framework_error(result: proc.Result) -> bool:

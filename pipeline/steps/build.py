@@ -120,6 +120,8 @@ def run_hooks(work: IssueWork, workspace: Workspace) -> str | None:
     """The repository's pre-commit hooks on the change, in the sandbox: their report if they
     fail because of the change, None if they pass (or pre-commit itself broke)."""
     from pipeline.precommit.precommit_config import is_framework_error, run_precommit
+
+    assert workspace.sandbox is not None, "the generator's workspace always has a sandbox"
     result = run_precommit(workspace.root, sandbox=workspace.sandbox,
                            timeout=work.config.limits.command_timeout_s)
     if result.ok:

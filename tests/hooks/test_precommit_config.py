@@ -5,8 +5,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pipeline.config.settings import Sandbox
 from pipeline.core.errors import BadInput
 from pipeline.precommit import precommit_config as pcc
+from pipeline.sandbox.worktree import WorktreeSandbox
 from tests.hooks.support import ROOT, git, guard, stage, write_lessons
 
 EXISTING = """\
@@ -96,8 +98,13 @@ def test_the_manifest_declares_the_same_hooks() -> None:
         }
 
 
+def sandbox(repo: Path) -> WorktreeSandbox:
+    """The repository's hooks are its code: they run in the sandbox, never on the host."""
+    return WorktreeSandbox(repo, Sandbox())
+
+
 def test_run_precommit_without_a_config_passes(git_repo: Path) -> None:
-    result = pcc.run_precommit(git_repo)
+    result = pcc.run_precommit(git_repo, sandbox=sandbox(git_repo))
     assert result.ok and "no .pre-commit-config.yaml" in result.stdout
 
 
@@ -105,11 +112,11 @@ def test_run_precommit_feeds_a_failure_back(git_repo: Path) -> None:
     pcc.ensure_factory_hooks(git_repo)
     write_lessons(git_repo, [guard(r"\beval\(", insight="parse it, never eval it")])
     (git_repo / "app.py").write_text("value = eval(text)\n")
-    result = pcc.run_precommit(git_repo)
+    result = pcc.run_precommit(git_repo, sandbox=sandbox(git_repo))
     assert not result.ok
     assert "app.py:1: error: parse it, never eval it" in result.stdout
     (git_repo / "app.py").write_text("value = int(text)\n")
-    assert pcc.run_precommit(git_repo, ["app.py"]).ok
+    assert pcc.run_precommit(git_repo, ["app.py"], sandbox=sandbox(git_repo)).ok
     assert "app.py" in git(git_repo, "diff", "--cached", "--name-only")
 
 
@@ -118,4 +125,4 @@ def test_run_precommit_on_given_files(git_repo: Path) -> None:
     write_lessons(git_repo, [guard("TODO")])
     stage(git_repo, "other.py", "# TODO\n")
     (git_repo / "mine.py").write_text("x = 1\n")
-    assert pcc.run_precommit(git_repo, ["mine.py"]).ok
+    assert pcc.run_precommit(git_repo, ["mine.py"], sandbox=sandbox(git_repo)).ok

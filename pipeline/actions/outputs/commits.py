@@ -84,8 +84,10 @@ class Change:
 def inspect(repo: Path, branch: str, sha: str, base: str = "HEAD") -> Change:
     """What pushing sha as branch would change against base (the default branch)."""
     files = [f for f in git.git(repo, "diff", "--name-only", f"{base}...{sha}").splitlines() if f]
-    patch = proc.run(["git", "-C", str(repo), "diff", f"{base}...{sha}"], env=git._env(),
-                     output_cap=PATCH_CAP, check=True).stdout
+    result = git.git_result(repo, "diff", f"{base}...{sha}", output_cap=PATCH_CAP)
+    if not result.ok:
+        raise proc.CommandFailed(result)
+    patch = result.stdout
     return Change(branch, sha, files, patch)
 
 
