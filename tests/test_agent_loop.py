@@ -72,3 +72,24 @@ def test_long_tool_output_is_cut_with_a_note(stub: StubModelServer, tmp_path: Pa
     agent(tmp_path, output_limit=1000).run("s", "u")
     [shown] = stub.requests[1].tool_results()
     assert len(shown) < 1200 and "characters cut from the middle" in shown
+
+
+def test_two_finishing_calls_are_never_accepted_in_part(stub: StubModelServer,
+                                                        tmp_path: Path) -> None:
+    two = call("finish", summary="first verdict")
+    two.tool_calls.append(call("finish", summary="second verdict").tool_calls[0])
+    stub.queue("loop", [two, call("finish", summary="one verdict")])
+
+    assert agent(tmp_path).run("s", "u").summary == "one verdict"
+    results = stub.requests[1].tool_results()
+    assert len(results) == 2 and all("calls finish 2 times" in r for r in results)
+
+
+def test_a_finishing_call_must_come_last(stub: StubModelServer, tmp_path: Path) -> None:
+    early = call("finish", summary="done early")
+    early.tool_calls.append(call("echo", text="after the end").tool_calls[0])
+    stub.queue("loop", [early, early, early])
+
+    with pytest.raises(RoleFailed, match="must be the last call"):
+        agent(tmp_path).run("s", "u")
+    assert "after the end" not in "".join(stub.requests[1].tool_results())

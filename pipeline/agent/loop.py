@@ -85,9 +85,12 @@ class Agent:
             self.protocol_error(NO_TOOL_CALL.format(finish=self.finish), as_user=True)
             return
         errors_before = self.format_errors
+        misplaced = self.misplaced_finish(reply.tool_calls)
+        if misplaced:  # never accepted in part: one format error, every call answered with it
+            refusal = self.protocol_error(misplaced)
         for call in reply.tool_calls:
             self.messages.append({"role": "tool", "tool_call_id": call.id,
-                                  "content": self.execute(call)})
+                                  "content": refusal if misplaced else self.execute(call)})
         if self.format_errors == errors_before:
             self.format_errors = 0  # a well-formed step: only errors in a row fail the role
 
@@ -112,6 +115,17 @@ class Agent:
         if self.handoff is None:
             return ""
         return self.context.ask_handoff(self.handoff.request(slice_ended), self.task)
+
+    def misplaced_finish(self, calls: list[ToolCall]) -> str | None:
+        """Why a reply's finishing calls break the protocol: at most one, as the last call."""
+        finishing = [index for index, call in enumerate(calls) if call.name == self.finish]
+        if len(finishing) > 1:
+            return (f"the reply calls {self.finish} {len(finishing)} times; a reply holds at most "
+                    f"one {self.finish}, as its last call. None of its calls ran: reply again")
+        if finishing and finishing[0] != len(calls) - 1:
+            return (f"{self.finish} must be the last call of a reply. None of its calls ran: "
+                    "reply again")
+        return None
 
     def execute(self, call: ToolCall) -> str:
         try:

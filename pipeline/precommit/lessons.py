@@ -1,8 +1,10 @@
 """factory-lessons: the added lines of a change against every active lesson carrying a check.
 
-It runs on every commit, so it imports the standard library only (importing pydantic alone
-costs more than the whole check): the lesson file is read leniently here, and validated in
-full by the factory-config hook.
+It runs on every commit, so it imports the standard library and RE2 only (importing pydantic
+alone costs more than the whole check): the lesson file is read leniently here, and validated
+in full by the factory-config hook. Patterns run on RE2, in linear time, and the hook caps its
+own time besides (FACTORY_LESSONS_TIMEOUT_S, default 30): past it, it says so and lets the
+commit through rather than hold it forever.
 """
 
 from __future__ import annotations
@@ -10,20 +12,37 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import sys
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 
-from pipeline.memory.patterns import compile_pattern
+from pipeline.memory.patterns import HAS_RE2, compile_pattern
 from pipeline.precommit import diff, globs, literals
 
 # The same path as pipeline.memory.lesson.LESSONS_FILE, which cannot be imported cheaply.
 LESSONS_FILE = ".factory/lessons.jsonl"
+DEFAULT_TIMEOUT_S = 30
 _SLUG = r"[\w.-]+/[\w.-]+"  # compiled on first use: only a hit needs it
 
 
 class LessonsError(Exception):
     pass
+
+
+class OutOfTime(Exception):
+    pass
+
+
+def _out_of_time(_signum: int, _frame: object) -> None:
+    raise OutOfTime
+
+
+def time_cap() -> int:
+    try:
+        return max(1, int(os.environ.get("FACTORY_LESSONS_TIMEOUT_S", DEFAULT_TIMEOUT_S)))
+    except ValueError:
+        return DEFAULT_TIMEOUT_S
 
 
 class Guard:
@@ -136,13 +155,13 @@ class _Block:
         if (word and not everything._has_word(word)) or literal not in self.text:
             return
         try:
-            # MULTILINE changes nothing on one line, and lets ^ and $ work in the block.
-            pattern = compile_pattern(guard.pattern, re.MULTILINE)
+            # Multi-line changes nothing on one line, and lets ^ and $ work in the block.
+            pattern = compile_pattern(guard.pattern, multiline=True)
         except ValueError as exc:
             raise LessonsError(f"{guard.where}: {exc}") from None
         if literal:
             candidates = self._lines_after(lambda at: self.text.find(literal, at))
-        elif "\\A" in guard.pattern or "\\Z" in guard.pattern:
+        elif "\\A" in guard.pattern or "\\z" in guard.pattern:
             candidates = iter(range(len(self.rows)))
         else:
             candidates = self._lines_after(lambda at: _start(pattern.search(self.text, at)))
@@ -162,8 +181,9 @@ class _Block:
             at = find(self.starts[index + 1])
 
 
-def _start(match: re.Match[str] | None) -> int:
-    return -1 if match is None else match.start()
+def _start(match: object) -> int:
+    start = getattr(match, "start", None)
+    return -1 if start is None else int(start())
 
 
 def find_hits(guards: Sequence[Guard], added: diff.AddedLines) -> list[Hit]:
@@ -199,14 +219,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     path = LESSONS_FILE
     if args[:1] == ["--lessons"] and len(args) > 1:
         path, args = args[1], args[2:]
+    cap = time_cap()
+    previous = signal.signal(signal.SIGALRM, _out_of_time)
+    signal.alarm(cap)
     try:
         guards = load_guards(path)
+        if guards and not HAS_RE2:
+            print(f"factory-lessons: google-re2 is not importable by {sys.executable}: patterns "
+                  f"run on Python's re, capped at {cap} s (pip install google-re2 for linear "
+                  "time)", file=sys.stderr)
         added = diff.added_lines(args) if guards else {}
         added.pop(path, None)  # a lesson's own text quotes what its check looks for
         hits = find_hits(guards, added) if added else []
     except (LessonsError, diff.DiffError) as exc:
         print(f"factory-lessons: {exc}", file=sys.stderr)
         return 1
+    except OutOfTime:
+        print(f"factory-lessons: stopped after {cap} s (FACTORY_LESSONS_TIMEOUT_S) without "
+              "finishing; the commit is not checked against the lessons", file=sys.stderr)
+        return 0
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
     if not hits:
         return 0
     print("\n\n".join(render(hit) for hit in hits))

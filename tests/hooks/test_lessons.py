@@ -32,12 +32,31 @@ def test_lesson_file_errors_name_file_and_line(tmp_path: Path) -> None:
 
 def test_unsafe_pattern_is_refused_with_its_line(tmp_path: Path) -> None:
     line = json.loads(lessons_line := (write_lessons(tmp_path, [guard("x")]).read_text()))
-    line["check"]["pattern"] = "(a+)+$"
+    line["check"]["pattern"] = r"(a)\1"
     path = tmp_path / "unsafe.jsonl"
     path.write_text(lessons_line + json.dumps(line) + "\n")
     found = lessons.load_guards(str(path))
-    with pytest.raises(lessons.LessonsError, match=r"unsafe.jsonl:2: .*backtrack"):
+    with pytest.raises(lessons.LessonsError, match=r"unsafe.jsonl:2: .*RE2.*\\1"):
         lessons.find_hits(found, {"a.py": [(1, "aaaa")]})
+
+
+def test_a_pattern_that_backtracks_in_python_runs_in_linear_time(tmp_path: Path) -> None:
+    # Python's re takes minutes on this (issue #12); RE2 takes no time at all.
+    found = _guards(tmp_path, guard("a*a*a*a*a*a*a*a*a*a*b"), guard("(a+)+$"))
+    hits = lessons.find_hits(found, {"a.py": [(1, "a" * 20_000)]})
+    assert [hit.guard.pattern for hit in hits] == ["(a+)+$"]
+
+
+def test_the_hook_caps_its_own_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import time
+
+    path = write_lessons(tmp_path, [guard("x")])
+    monkeypatch.setenv("FACTORY_LESSONS_TIMEOUT_S", "1")
+    monkeypatch.setattr(lessons.diff, "added_lines", lambda _args: time.sleep(30) or {})
+
+    assert lessons.main(["--lessons", str(path)]) == 0
+    assert "stopped after 1 s" in capsys.readouterr().err
 
 
 def test_hits_respect_globs_and_lines(tmp_path: Path) -> None:
@@ -137,3 +156,5 @@ def test_hook_runs_on_a_bare_interpreter(git_repo: Path) -> None:
                           text=True)  # fmt: skip
     assert done.returncode == 1, done.stderr
     assert "a.py:1: error: never eval input" in done.stdout
+    # Without google-re2 the patterns run on Python's re, under the hook's time cap.
+    assert "google-re2 is not importable" in done.stderr

@@ -57,8 +57,9 @@ def test_unknown_id_and_bad_check_pattern_exit_2(repo: Path) -> None:
     assert missing.exit_code == 2
     risky = CliRunner().invoke(main, ["memory", "add", "--repo", str(repo), "--kind", "fix",
                                       "--trigger", "Some trigger", "--insight", "Some insight",
-                                      "--check-pattern", "(a+)+$"])
-    assert risky.exit_code == 2 and "backtrack" in risky.output
+                                      "--check-pattern", r"(a)\1"])
+    assert risky.exit_code == 2 and "RE2" in risky.output
+    assert risky.output.strip().count("\n") == 0
     assert not (repo / LESSONS_FILE).exists()
 
 
@@ -90,6 +91,16 @@ def test_bad_jsonl_exits_2_with_the_line_and_writes_nothing(tmp_path: Path, repo
     assert result.exit_code == 2
     assert f"{bad}:3:" in result.output
     assert (repo / LESSONS_FILE).read_text() == before
+
+
+def test_importing_a_pattern_re2_cannot_run_exits_2(tmp_path: Path, repo: Path) -> None:
+    bad = tmp_path / "lookaround.jsonl"
+    bad.write_text(json.dumps({"kind": "fix", "trigger": "A fine trigger", "insight": "Fine",
+                               "check": {"pattern": "foo(?=bar)"}}) + "\n")
+    result = CliRunner().invoke(main, ["memory", "import", str(bad), "--repo", str(repo)])
+    assert result.exit_code == 2
+    assert f"{bad}:1:" in result.output and "RE2" in result.output
+    assert not (repo / LESSONS_FILE).exists()
 
 
 def test_importing_the_cli_module_does_not_load_qdrant() -> None:
