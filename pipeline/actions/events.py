@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.core.errors import BadInput
+from pipeline.forge.types import WRITE_ACCESS
 
 ACTIONS = ("plan", "build", "review", "evaluate", "respond", "learn", "nightly", "ignore", "reject")
 COMMANDS = ("plan", "build", "retry", "review", "stop", "status")
 DISPATCHABLE = ("plan", "build", "review", "evaluate", "respond", "learn", "nightly")
-WRITE_ACCESS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 FACTORY_BRANCH = "factory/"
 _SIGNED = re.compile(r"<!-- factory[ :]")
 _SLASH = re.compile(r"^[ \t]*/factory(?:[ \t]+(\S+))?", re.MULTILINE)

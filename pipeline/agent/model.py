@@ -18,6 +18,7 @@ from pipeline.agent.budget import BudgetGuard
 from pipeline.agent.exceptions import ContextExceeded
 from pipeline.config.settings import Config
 from pipeline.core.errors import ModelUnavailable
+from pipeline.core.sanitize import reveal_everywhere
 from pipeline.ledger.store import Call, Event, Ledger
 
 
@@ -143,6 +144,7 @@ class ModelClient:
         """One assistant turn. Raises BudgetExceeded, ModelUnavailable when every model
         in the chain (the model, then its fallbacks) kept failing, or ContextExceeded when
         the request does not fit a model's window (known, or learned from the refusal)."""
+        messages = reveal_everywhere(messages)  # no hidden code point reaches any model
         failed: list[str] = []
         for name in self.chain(role, model):
             try:

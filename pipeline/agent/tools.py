@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from pipeline.agent.exceptions import FormatError, Submitted
+from pipeline.core.sanitize import reveal_with_warning
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,9 @@ class Toolbox:
         return [tool.schema() for tool in self.tools.values()]
 
     def call(self, name: str, arguments: dict[str, Any] | None, raw: str = "") -> str:
-        """Run one tool; Submitted ends the role, FormatError/ToolError go back to the model."""
+        """Run one tool; Submitted ends the role, FormatError/ToolError go back to the model.
+        What the tool returns (files, search hits, command output) is untrusted: hidden
+        Unicode in it is shown as visible escapes, with a warning."""
         tool = self.tools.get(name)
         if tool is None:
             raise FormatError(f"unknown tool {name!r}; available: {', '.join(self.tools)}")
@@ -76,4 +79,4 @@ class Toolbox:
             args = tool.params.model_validate(arguments)
         except ValidationError as exc:
             raise FormatError(_validation_message(exc)) from None
-        return truncate(tool.handler(args), self.output_limit)
+        return truncate(reveal_with_warning(tool.handler(args)), self.output_limit)

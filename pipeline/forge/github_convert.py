@@ -62,7 +62,8 @@ def comment(data: Mapping[str, Any], number: int, by_factory: bool) -> Comment:
                    author=(data.get("user") or {}).get("login"), path=data.get("path"),
                    line=data.get("line") or data.get("original_line"),
                    in_reply_to=data.get("in_reply_to_id"),
-                   review_id=data.get("pull_request_review_id"), by_factory=by_factory)
+                   review_id=data.get("pull_request_review_id"), by_factory=by_factory,
+                   author_association=data.get("author_association"))
 
 
 def pull(data: Mapping[str, Any]) -> PullRequest:
@@ -82,4 +83,5 @@ def review(data: Mapping[str, Any], pr: int, comments: tuple[InlineComment, ...]
                         else _STATES.get(data.get("state", ""), "comment"))
     text = unmarked(_VERDICT.sub("", body))
     return Review(id=data["id"], pr=pr, commit=data.get("commit_id"), verdict=verdict,
-                  body=text, author=(data.get("user") or {}).get("login"), comments=comments)
+                  body=text, author=(data.get("user") or {}).get("login"), comments=comments,
+                  author_association=data.get("author_association"), by_factory=trusted)

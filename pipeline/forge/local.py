@@ -89,7 +89,8 @@ class LocalForge:
     def _comment(self, row: sqlite3.Row) -> Comment:
         return Comment(id=row["id"], number=row["number"], body=row["body"], author=row["author"],
                        path=row["path"], line=row["line"], in_reply_to=row["in_reply_to"],
-                       review_id=row["review_id"], by_factory=row["author"] == self.author)
+                       review_id=row["review_id"], by_factory=row["author"] == self.author,
+                       author_association="OWNER")
 
     # issues -----------------------------------------------------------------------------
     def create_issue(self, title: str, body: str, labels: Sequence[str] = (),
@@ -216,7 +217,8 @@ class LocalForge:
             by_review.setdefault(row["review_id"], []).append(
                 InlineComment(path=row["path"], line=row["line"], body=row["body"]))
         return [Review(id=row["id"], pr=row["pr"], commit=row["sha"], verdict=row["verdict"],
-                       body=row["body"], author=row["author"],
+                       body=row["body"], author=row["author"], author_association="OWNER",
+                       by_factory=row["author"] == self.author,
                        comments=tuple(by_review.get(row["id"], []))) for row in rows]
 
     def review_comments(self, pr: int) -> list[Comment]:

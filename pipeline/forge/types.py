@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
 PHASES = ("planning", "building", "review", "blocked", "done")
+WRITE_ACCESS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+"""GitHub author associations of people who may trigger, and so steer, the factory."""
 Verdict = Literal["approve", "changes", "comment"]
 
 
@@ -39,6 +42,13 @@ class Comment:
     in_reply_to: int | None = None
     review_id: int | None = None
     by_factory: bool = False
+    author_association: str | None = None
+    """GitHub's OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE, ...; OWNER locally."""
+
+
+def may_steer(author: str | None, association: str | None, allowed: Iterable[str] = ()) -> bool:
+    """Whether what this author wrote may direct the factory: write access, or allowed_actors."""
+    return association in WRITE_ACCESS or (author or "").lower() in {a.lower() for a in allowed}
 
 
 @dataclass(frozen=True)
@@ -71,3 +81,5 @@ class Review:
     body: str
     author: str | None = None
     comments: tuple[InlineComment, ...] = field(default_factory=tuple)
+    author_association: str | None = None
+    by_factory: bool = False

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.core import git
 from pipeline.core.errors import BadInput
 from pipeline.forge.protocol import Forge
+from pipeline.forge.types import may_steer
 from pipeline.memory.lesson import Lesson, Source
 from pipeline.roles.base import RoleContext
 from pipeline.roles.learner import LearnInput, propose_lessons
@@ -50,14 +52,25 @@ def failed_commands(trajectories: list[Path], limit: int = 6) -> list[str]:
     return found[:limit]
 
 
-def pr_history(forge: Forge, pr: int, trajectories: list[Path]) -> str:
+def pr_history(forge: Forge, pr: int, trajectories: list[Path],
+               allowed: Iterable[str] = ()) -> str:
+    """What happened on the PR, as said by the factory and by people who may steer it:
+    a stranger's comment must not become a lesson."""
+    def heard(author: str | None, association: str | None, by_factory: bool) -> bool:
+        return by_factory or may_steer(author, association, allowed)
+
     parts: list[str] = []
     for review in forge.reviews(pr):
+        if not heard(review.author, review.author_association, review.by_factory):
+            continue
         parts.append(f"Review ({review.verdict}) by {review.author}:\n{review.body}")
         parts += [f"  inline {c.path}:{c.line}: {c.body}" for c in review.comments]
-    threads = [c for c in forge.review_comments(pr) if c.in_reply_to is not None or not c.by_factory]
+    threads = [c for c in forge.review_comments(pr)
+               if (c.in_reply_to is not None or not c.by_factory)
+               and heard(c.author, c.author_association, c.by_factory)]
     parts += [f"Thread comment by {c.author} on {c.path}:{c.line}: {c.body}" for c in threads]
-    parts += [f"Comment by {c.author}:\n{c.body}" for c in forge.comments(pr)]
+    parts += [f"Comment by {c.author}:\n{c.body}" for c in forge.comments(pr)
+              if heard(c.author, c.author_association, c.by_factory)]
     parts += [f"Failed command: {line}" for line in failed_commands(trajectories)]
     return "\n\n".join(parts)[-30_000:]
 
@@ -71,7 +84,8 @@ def learn_from_pr(ctx: RoleContext, forge: Forge, pr_number: int, *, default_bra
     if pr.base != default_branch:
         raise BadInput(f"#{pr_number} was merged into {pr.base}, not {default_branch}: lessons "
                        "come only from the default branch")
-    proposals = propose_lessons(ctx, LearnInput(spec, pr_history(forge, pr_number, trajectories),
+    proposals = propose_lessons(ctx, LearnInput(spec, pr_history(forge, pr_number, trajectories,
+                                                               ctx.config.allowed_actors),
                                                 diff))
     by = ctx.config.models.for_role("learner")
     lessons = [Lesson(**p.model_dump(), source=Source(repo=repo_name, issue=issue, pr=pr_number,

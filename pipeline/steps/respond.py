@@ -9,14 +9,14 @@ and evaluate the new commit. At most `limits.review_rounds` rounds; then the PR 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from pipeline.agent.workspace import Workspace
 from pipeline.core import git
 from pipeline.forge import tracking
 from pipeline.forge.protocol import Forge
-from pipeline.forge.types import Comment, phase_label
+from pipeline.forge.types import Comment, may_steer, phase_label
 from pipeline.review.panel import PanelInput, PanelResult
 from pipeline.review.report import finding_of, safe
 from pipeline.roles.base import RoleContext
@@ -38,11 +38,14 @@ class RespondOutcome:
     """Why the PR is blocked; None when it passed."""
 
 
-def open_threads(forge: Forge, pr: int, findings: list[MergedFinding]) -> list[Thread]:
+def open_threads(forge: Forge, pr: int, findings: list[MergedFinding],
+                 allowed: Iterable[str] = ()) -> list[Thread]:
     """Threads waiting for the factory: people's, and the panel's on still-open findings.
 
     A thread waits when no factory reply follows the last thing a person said in it; a thread
-    the panel started waits until the factory has replied once."""
+    the panel started waits until the factory has replied once. Only people who may trigger
+    the factory (write access, or `allowed_actors`) are heard: what anyone else writes on the
+    PR never reaches the responder as a request."""
     comments = forge.review_comments(pr)
     by_id = {c.id: c for c in comments}
 
@@ -56,8 +59,12 @@ def open_threads(forge: Forge, pr: int, findings: list[MergedFinding]) -> list[T
         grouped.setdefault(root_of(comment), []).append(comment)
     open_by_id = {f.id: f for f in findings}
     waiting = []
-    for root_id, thread in sorted(grouped.items()):
+    for root_id, everyone in sorted(grouped.items()):
         root = by_id[root_id]
+        thread = [c for c in everyone
+                  if c.by_factory or may_steer(c.author, c.author_association, allowed)]
+        if not thread:
+            continue
         last_person = max((c.id for c in thread if not c.by_factory), default=0)
         if any(c.by_factory and c.in_reply_to is not None and c.id > last_person
                for c in thread):
@@ -72,10 +79,12 @@ def open_threads(forge: Forge, pr: int, findings: list[MergedFinding]) -> list[T
     return sorted(waiting, key=lambda t: not t.by_person)
 
 
-def people_reviews(forge: Forge, pr: int) -> list[tuple[str, str]]:
-    """(author, body) of reviews people wrote with a summary: the panel's carry its marker."""
+def people_reviews(forge: Forge, pr: int, allowed: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """(author, body) of reviews people who may steer the factory wrote with a summary (the
+    panel's carry its marker)."""
     return [(r.author or "someone", r.body) for r in forge.reviews(pr)
-            if r.body.strip() and tracking.MARKER not in r.body]
+            if r.body.strip() and tracking.MARKER not in r.body
+            and may_steer(r.author, r.author_association, allowed)]
 
 
 def reply_text(answer: ThreadReply, sha: str | None) -> str:
@@ -133,7 +142,8 @@ def respond_to_pr(ctx: RoleContext, forge: Forge, pr_number: int, workspace: Wor
     replied: set[int] = set()
     limit = ctx.config.limits.review_rounds
     for round_number in range(limit + 1):
-        threads = [t for t in open_threads(forge, pr_number, panel.findings)
+        threads = [t for t in open_threads(forge, pr_number, panel.findings,
+                                           ctx.config.allowed_actors)
                    if t.id not in replied]
         people = [t for t in threads if t.by_person]
         if panel.passed and not people and not evaluation:
@@ -150,7 +160,8 @@ def respond_to_pr(ctx: RoleContext, forge: Forge, pr_number: int, workspace: Wor
                                          + (", evaluation failing" if evaluation else ""))
         answer = respond(ctx, RespondInput(plan.spec, criteria, task, workspace, panel.findings,
                                            threads, evaluation,
-                                           notes=people_reviews(forge, pr_number)))
+                                           notes=people_reviews(forge, pr_number,
+                                                                ctx.config.allowed_actors)))
         sha = git.commit_all(workspace.root, f"{task.id}: answer the review (round "
                                              f"{round_number + 1})\n\n{answer.summary}")
         if sha:

@@ -5,6 +5,7 @@ Every `url` points back at the fake itself, because PyGithub follows them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from doubles.fake_github.spec import Spec
@@ -22,9 +23,12 @@ from doubles.fake_github.state import (
 
 
 class Bodies:
-    def __init__(self, spec: Spec, base: str) -> None:
+    def __init__(self, spec: Spec, base: str,
+                 associate: Callable[[Repo, User], str] = lambda _r, _u: "OWNER") -> None:
         self.spec = spec
         self.base = base
+        self.associate = associate
+        """Each author's real association, as GitHub reports it on what they wrote."""
 
     def repo_url(self, repo: Repo) -> str:
         return f"{self.base}/repos/{repo.full_name}"
@@ -81,7 +85,8 @@ class Bodies:
         body.update(
             id=comment.id, node_id=f"IC_{comment.id}", body=comment.body,
             user=self.user(comment.user), created_at=comment.created,
-            updated_at=comment.updated, author_association="OWNER",
+            updated_at=comment.updated,
+            author_association=self.associate(repo, comment.user),
             url=f"{self.repo_url(repo)}/issues/comments/{comment.id}",
             html_url=f"{self.base}/web/{repo.full_name}/issues/{comment.issue}#c{comment.id}",
             issue_url=f"{self.repo_url(repo)}/issues/{comment.issue}")
@@ -130,7 +135,7 @@ class Bodies:
         body.update(id=review.id, node_id=f"PRR_{review.id}", user=self.user(review.user),
                     body=review.body, state=review.state, commit_id=review.commit_id,
                     html_url=html, pull_request_url=pr_url, submitted_at=review.submitted,
-                    author_association="OWNER",
+                    author_association=self.associate(repo, review.user),
                     _links={"html": {"href": html}, "pull_request": {"href": pr_url}})
         return body
 
@@ -145,7 +150,8 @@ class Bodies:
             path=comment.path, commit_id=comment.commit_id,
             original_commit_id=comment.commit_id, user=self.user(comment.user),
             body=comment.body, created_at=comment.created, updated_at=comment.created,
-            html_url=html, pull_request_url=pr_url, author_association="OWNER",
+            html_url=html, pull_request_url=pr_url,
+            author_association=self.associate(repo, comment.user),
             line=comment.line, original_line=comment.line, side="RIGHT",
             _links={"self": {"href": url}, "html": {"href": html},
                     "pull_request": {"href": pr_url}})

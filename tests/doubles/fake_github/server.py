@@ -60,13 +60,13 @@ class FakeGitHub:
         self.rate_remaining = RATE_LIMIT
         self._httpd: ThreadingHTTPServer | None = None
         self.base_url = ""
-        self.bodies = Bodies(self.spec, "")
+        self.bodies = Bodies(self.spec, "", self.association)
 
     # lifecycle
     def start(self) -> FakeGitHub:
         self._httpd = _Server(("127.0.0.1", 0), _handler_for(self))
         self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-        self.bodies = Bodies(self.spec, self.base_url)
+        self.bodies = Bodies(self.spec, self.base_url, self.association)
         threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True).start()
         return self
 
@@ -110,8 +110,11 @@ class FakeGitHub:
             if not pull.merged and pull.head in repo.refs:
                 pull.head_sha = repo.refs[pull.head]
 
-    def add_token(self, token: str, login: str, user_type: str = "User") -> User:
-        self.tokens[token] = User(login, self.ids(), user_type)
+    def add_token(self, token: str, login: str, user_type: str = "User",
+                  association: str | None = None) -> User:
+        """A user who can call the API; `association` (NONE, CONTRIBUTOR, ...) makes them an
+        outsider to the repository, as a stranger commenting on a public one is."""
+        self.tokens[token] = User(login, self.ids(), user_type, association)
         return self.tokens[token]
 
     def push(self, full_name: str, branch: str, sha: str | None = None) -> str:
@@ -135,6 +138,8 @@ class FakeGitHub:
         return number
 
     def association(self, repo: Repo, user: User) -> str:
+        if user.association is not None:
+            return user.association
         if user.login == repo.owner.login:
             return "OWNER"
         return "NONE" if user.type == "User" and user not in self.tokens.values() else "MEMBER"

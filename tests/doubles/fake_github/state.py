@@ -22,6 +22,8 @@ class User:
     id: int
     type: str = "User"
     """`User` or `Bot`."""
+    association: str | None = None
+    """Their author_association on the repository (None: worked out from who they are)."""
 
 
 @dataclass
