@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "review": ("pipeline.commands.roles:review", "Review a factory PR with the panel (or one reviewer)."),
     "evaluate": ("pipeline.commands.roles:evaluate", "Evaluate a factory PR against the acceptance criteria."),
     "respond": ("pipeline.commands.roles:respond", "Answer a factory PR's review and failed evaluation."),
+    "detect": ("pipeline.commands.detect:detect", "Judge a role job's outputs and commits before the writer applies them."),
     "apply": ("pipeline.commands.apply:apply", "The writer: validate a role job's outputs, then apply them."),
 }
 

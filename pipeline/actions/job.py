@@ -21,11 +21,13 @@ from rich.console import Console
 
 from pipeline.actions.outputs import commits, schema
 from pipeline.actions.outputs.apply import Applied, Dispatcher, apply_dir
+from pipeline.actions.outputs.detect import detect_dir
 from pipeline.actions.outputs.recording import RecordingForge
 from pipeline.config import settings as config_module
 from pipeline.config.settings import Config
 from pipeline.core import git
 from pipeline.core.errors import BadInput
+from pipeline.detection.judge import model_context
 from pipeline.forge.local import LocalForge
 from pipeline.forge.protocol import Forge
 from pipeline.forge.select import open_forge
@@ -165,8 +167,18 @@ def finish(job: Job, outputs: Path | None, branches: str | None = None) -> Appli
         return None
     with tempfile.TemporaryDirectory(prefix="factory-out-") as tmp:
         collect(job, Path(tmp), branches)
+        verdict = detect_dir(Path(tmp), job.repo, job.config, os.environ, detection_model(job))
         return apply_dir(Path(tmp), job.repo, job.forge, job.config, os.environ,
-                         dispatch=dispatcher(job.forge, job.repo))
+                         dispatch=dispatcher(job.forge, job.repo), verdict=verdict)
+
+
+def detection_model(job: Job) -> RoleContext | None:
+    """The detection pass's own context (its own budget), with `detection: model`."""
+    if job.config.detection != "model":
+        return None
+    return model_context(job.config, job.ledger, job.repo, run_id=f"detect-{job.run_id}",
+                         issue=job.number if job.role in ("plan", "build") else None,
+                         trajectories=job.ctx.trajectories)
 
 
 def dispatcher(forge: Forge, repo: Path) -> Dispatcher | None:

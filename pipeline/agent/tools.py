@@ -29,7 +29,8 @@ class Tool:
 
 def finishing_tool(name: str, description: str, params: type[BaseModel],
                    check: Callable[[Any], None] | None = None) -> Tool:
-    """A tool that ends the role: its validated arguments are the role's result."""
+    """A tool that ends the role: its validated arguments are the role's result. check may
+    refuse them: a ValueError is a format error, a ToolError an ordinary tool error."""
 
     def handler(args: BaseModel) -> str:
         if check is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -48,6 +49,14 @@ class Workspace:
         self.root = root.resolve()
         self.sandbox = sandbox
         self.written: set[str] = set()
+        self.commit_check: Callable[[], str | None] | None = None
+        """Why the work here cannot be committed as it is (set by the step that commits)."""
+
+    def ready_to_commit(self) -> None:
+        """ToolError, for the model to act on, when the work cannot be committed as it is."""
+        problem = self.commit_check() if self.commit_check is not None else None
+        if problem:
+            raise ToolError(problem)
 
     def resolve(self, path: str) -> Path:
         if os.path.isabs(path):

@@ -33,6 +33,8 @@ class Models(_Strict):
     generator: str | None = None
     evaluator: str | None = None
     learner: str | None = None
+    detector: str | None = None
+    """The model of the detection pass (`detection: model`): a cheaper one will do."""
     reviewers: list[Reviewer] = Field(default_factory=list)
     """The review panel; empty means one reviewer on the default model."""
     fallbacks: dict[str, list[str]] = Field(default_factory=dict)
@@ -44,7 +46,7 @@ class Models(_Strict):
 
     def for_role(self, role: str) -> str:
         chosen = getattr(self, role, None) if role in {"planner", "generator", "evaluator",
-                                                         "learner"} else None
+                                                         "learner", "detector"} else None
         return chosen or self.default
 
     def panel(self) -> list[Reviewer]:
@@ -70,6 +72,9 @@ class Budget(_Strict):
     """Hard cap across every job spent on one issue."""
     per_day_usd: float | None = Field(default=None, gt=0)
     """Hard cap across everything in one UTC day (nightly included)."""
+    detection_usd: float = Field(default=0.5, gt=0)
+    """Hard cap for one detection pass by a model (`detection: model`); past it the change is
+    held for a person, never passed."""
 
 
 class Limits(_Strict):
@@ -98,6 +103,12 @@ class Limits(_Strict):
     quorum: int = Field(default=1, ge=1)
     """Reviewers that must actually answer for the panel's verdict to count (at most the
     panel's size: a larger number is lowered to it)."""
+    max_files: int = Field(default=200, ge=1)
+    """Files one change (a task's commit, a branch pushed) may touch."""
+    max_file_bytes: int = Field(default=1_000_000, ge=1)
+    """Size of any one file a change adds or rewrites."""
+    max_patch_bytes: int = Field(default=1_000_000, ge=1)
+    """Size of one change's patch."""
 
 
 class Sandbox(_Strict):
@@ -147,10 +158,15 @@ class Config(_Strict):
     auto_merge: bool = False
     """Merge factory PRs into the default branch on GitHub when everything passes."""
     protected_paths: list[str] = Field(
-        default_factory=lambda: [".github/**", "CODEOWNERS", "**/package-lock.json",
-                                 "**/poetry.lock", "**/uv.lock", "pyproject.toml",
-                                 "requirements*.txt", "package.json"])
-    """Changes here are held for a person instead of being applied by the writer job."""
+        default_factory=lambda: [".github/**", ".pre-commit-config.yaml",
+                                 ".pre-commit-hooks.yaml", "factory.yaml", ".factory/**",
+                                 ".gitmodules", ".gitattributes", "CODEOWNERS"])
+    """Globs of paths whose change is never merged automatically: the work is held for a
+    person (label `factory:needs-human`). Lessons the learner writes are not held."""
+    detection: Literal["static", "model"] = "static"
+    """What reads every change before it is published: `static` checks (symlinks, caps,
+    secrets, protected paths, new workflow steps, network fetches in build scripts, obfuscated
+    code), or those and a model (`models.detector`, within `budget.detection_usd`)."""
 
     @field_validator("test_command")
     @classmethod

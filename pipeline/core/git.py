@@ -186,8 +186,10 @@ def git(repo: Path, *args: str, check: bool = True, timeout: float = 120) -> str
 
 
 def git_result(repo: Path, *args: str, timeout: float = 120,
-               output_cap: int = proc.DEFAULT_OUTPUT_CAP) -> proc.Result:
-    return proc.run(_argv(repo, args), env=_env(), timeout=timeout, output_cap=output_cap)
+               output_cap: int = proc.DEFAULT_OUTPUT_CAP,
+               input_text: str | None = None) -> proc.Result:
+    return proc.run(_argv(repo, args), env=_env(), timeout=timeout, output_cap=output_cap,
+                    input_text=input_text)
 
 
 def repo_root(path: Path) -> Path:

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from pipeline.demo.model_server import ChatRequest, Reply, call, text_of
 
 ROLE_BY_FINISH = {"submit_plan": "planner", "finish": "generator", "submit_review": "reviewer",
-                  "submit_evaluation": "evaluator", "submit_lessons": "learner"}
+                  "submit_evaluation": "evaluator", "submit_lessons": "learner",
+                  "submit_verdict": "detector"}
 _TASK = re.compile(r'<task id="([^"]+)">')
 
 

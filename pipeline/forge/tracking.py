@@ -12,6 +12,8 @@ from pipeline.forge.types import Comment
 MARKER = "<!-- factory:state "
 WRITER_KEYS = ("dispatched",)
 """State only the writer sets (the jobs it started), which a role's own save must not drop."""
+_SECTION = re.compile(r"<!-- factory:section (?P<name>[\w-]+) -->\n.*?\n<!-- /factory:section -->",
+                      re.DOTALL)
 
 
 def hidden(name: str, state: dict[str, Any]) -> str:
@@ -53,19 +55,49 @@ def read_state(forge: Forge, number: int) -> dict[str, Any] | None:
     return parse_state(comment.body) if comment else None
 
 
+def sections(body: str) -> dict[str, str]:
+    """The named sections of a tracking comment's text (the detection verdict), whole."""
+    return {match.group("name"): match.group(0) for match in _SECTION.finditer(body)}
+
+
+def with_section(body: str, name: str, text: str) -> str:
+    """body with section name set to text (replaced in place, or appended)."""
+    block = f"<!-- factory:section {name} -->\n{text.strip()}\n<!-- /factory:section -->"
+    found = sections(body).get(name)
+    if found is not None:
+        return body.replace(found, block)
+    return f"{body.rstrip()}\n\n{block}"
+
+
 def upsert(forge: Forge, number: int, body: str, state: dict[str, Any]) -> Comment:
     """Edit the tracking comment in place, or create it once; unchanged text is not re-sent.
-    What only the writer records (WRITER_KEYS) survives a role's save."""
+    What only the writer records (WRITER_KEYS, sections such as the detection verdict)
+    survives a role's save."""
     existing = find(forge, number)
     if existing is not None:
         earlier = parse_state(existing.body) or {}
         state = {**{k: earlier[k] for k in WRITER_KEYS if k in earlier}, **state}
+        for name, block in sections(existing.body).items():
+            if name not in sections(body):
+                body = f"{body.rstrip()}\n\n{block}"
     text = render(body, state)
     if existing is None:
         return forge.post_comment(number, text)
     if existing.body != text:
         forge.edit_comment(existing.id, text)
     return existing
+
+
+def set_section(forge: Forge, number: int, name: str, text: str) -> bool:
+    """Show text as section name of number's tracking comment; False if there is none."""
+    existing = find(forge, number)
+    if existing is None:
+        return False
+    visible = existing.body.split(f"\n\n{MARKER}", 1)[0]
+    updated = render(with_section(visible, name, text), parse_state(existing.body) or {})
+    if updated != existing.body:
+        forge.edit_comment(existing.id, updated)
+    return True
 
 
 def remember(forge: Forge, number: int, key: str, value: Any) -> bool:

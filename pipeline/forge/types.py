@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 PHASES = ("planning", "building", "review", "blocked", "done")
+NEEDS_HUMAN = "factory:needs-human"
+"""A protected path changed, or detection flagged the change: held until a person looks."""
 WRITE_ACCESS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 """GitHub author associations of people who may trigger, and so steer, the factory."""
 Verdict = Literal["approve", "changes", "comment"]

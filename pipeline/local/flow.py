@@ -3,9 +3,16 @@ and merge the result into the branch that was checked out."""
 
 from __future__ import annotations
 
+import os
+
 from pipeline.agent.exceptions import RoleFailed
 from pipeline.core import git
 from pipeline.core.errors import WorkFailed
+from pipeline.detection.changes import between
+from pipeline.detection.judge import judge, model_context
+from pipeline.detection.verdict import SECTION, Verdict, render
+from pipeline.forge import tracking
+from pipeline.forge.types import NEEDS_HUMAN
 from pipeline.roles.schemas import TaskSpec
 from pipeline.steps.build import build_tasks, develop
 from pipeline.steps.evaluate import evaluate_change
@@ -44,12 +51,36 @@ def check_issue(work: IssueWork) -> bool:
     return passed
 
 
+def detect(work: IssueWork) -> Verdict:
+    """The detection verdict on what the merge would bring in, shown on the tracking comment."""
+    state = work.state
+    model = None
+    if work.config.detection == "model":
+        model = model_context(work.config, work.ledger, work.repo,
+                              run_id=f"detect-{state.runs[-1] if state.runs else state.issue}",
+                              issue=state.issue, trajectories=work.ctx.trajectories)
+    change = between(work.repo, state.integration_branch, state.base_branch,
+                     state.integration_branch)
+    verdict = judge([change], work.config, os.environ, model=model)
+    tracking.set_section(work.forge, state.issue, SECTION, render(verdict))
+    return verdict
+
+
 def merge(work: IssueWork) -> None:
     state, repo = work.state, work.repo
     work.record("merging", "merging")
     if git.current_branch(repo) != state.base_branch or not git.is_clean(repo):
         raise WorkFailed(f"{repo} must be on {state.base_branch} with no uncommitted "
                          "changes to merge the result: fix that and run `factory run --resume`")
+    verdict = detect(work)
+    if not verdict.clean:  # never merged automatically: a person looks first
+        assert state.pr is not None
+        work.forge.set_labels(state.issue, add=[NEEDS_HUMAN])
+        work.forge.set_labels(state.pr, add=[NEEDS_HUMAN])
+        found = "; ".join(dict.fromkeys(f"{f.kind} {f.where}" for f in verdict.findings))
+        work.stop("blocked", f"held for a person ({NEEDS_HUMAN}), not merged: {found}. Review "
+                  f"{state.integration_branch} and merge it yourself if it is fine")
+        return
     if not git.merge(repo, state.integration_branch,
                      f"Merge {state.integration_branch}: {state.title}"):
         work.stop("blocked", f"merging {state.integration_branch} into {state.base_branch} "

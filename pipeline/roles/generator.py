@@ -26,7 +26,7 @@ def generate(ctx: RoleContext, given: BuildInput) -> Finish:
     ws = given.workspace
     tools = [*ws.read_only_tools(), *ws.write_tools(), ws.run_tool()]
     finish = finishing_tool("finish", "Declare the task done, with a summary of the change.",
-                            Finish)
+                            Finish, check=lambda _args: ws.ready_to_commit())
     result: Finish = run_agent(
         ctx, role="generator", tools=tools, finish=finish, task=given.task.id,
         variables={"spec": given.spec, "criteria": given.criteria, "task": given.task,

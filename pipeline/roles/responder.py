@@ -63,9 +63,12 @@ def respond(ctx: RoleContext, given: RespondInput) -> RespondFinish:
             raise ValueError(f"no thread {unknown}: answer only the threads listed "
                              f"({sorted(listed) or 'none'})")
 
+    def ready(args: RespondFinish) -> None:
+        answers_known_threads(args)
+        ws.ready_to_commit()
+
     finish = finishing_tool("finish", "Declare the review answered: a summary of the change, "
-                            "and one reply per listed thread.", RespondFinish,
-                            check=answers_known_threads)
+                            "and one reply per listed thread.", RespondFinish, check=ready)
     people = [t for t in given.threads if t.by_person]
     panel = [t for t in given.threads if not t.by_person]
     result: RespondFinish = run_agent(

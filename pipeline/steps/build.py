@@ -98,6 +98,10 @@ def develop(work: IssueWork, spec: TaskSpec, workspace: Workspace, base: str,
         if hooks:
             feedback = reason = f"The repository's pre-commit hooks failed:\n{hooks}"
             continue
+        refused = workspace.commit_check() if workspace.commit_check else None
+        if refused:  # the hooks may have changed files since finish was accepted
+            feedback = reason = refused
+            continue
         with work.git_lock:
             git.commit_all(workspace.root, f"{spec.id}: {spec.title}\n\n{finish.summary}")
         if git.git(workspace.root, "rev-list", "--count", f"{base}..HEAD") == "0":

@@ -162,6 +162,13 @@ def respond_to_pr(ctx: RoleContext, forge: Forge, pr_number: int, workspace: Wor
                                            threads, evaluation,
                                            notes=people_reviews(forge, pr_number,
                                                                 ctx.config.allowed_actors)))
+        refused = workspace.commit_check() if workspace.commit_check else None
+        if refused:
+            forge.set_labels(pr_number, add=[phase_label("blocked")],
+                             remove=[phase_label("review")])
+            forge.post_comment(pr_number, safe(f"**Blocked**: {refused}"))
+            return RespondOutcome(False, round_number + 1, commits, sorted(replied),
+                                  panel.blocking, reason=" ".join(refused.split()))
         sha = git.commit_all(workspace.root, f"{task.id}: answer the review (round "
                                              f"{round_number + 1})\n\n{answer.summary}")
         if sha:

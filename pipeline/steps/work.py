@@ -17,6 +17,7 @@ from pipeline.ledger.store import Ledger
 from pipeline.roles.base import RoleContext
 from pipeline.roles.planner import Asker
 from pipeline.sandbox.worktree import WorktreeSandbox
+from pipeline.steps.gate import commit_refusal
 from pipeline.steps.progress import Progress
 from pipeline.steps.state import Phase, RunState, save
 
@@ -77,7 +78,10 @@ class IssueWork:
     def workspace(self, path: Path) -> Workspace:
         sandbox = WorktreeSandbox(path, self.config.sandbox,
                                   timeout=self.config.limits.command_timeout_s)
-        return Workspace(path, sandbox)
+        workspace = Workspace(path, sandbox)
+        base = self.state.base_commit
+        workspace.commit_check = lambda: commit_refusal(path, base, self.config)
+        return workspace
 
     def set_rounds(self, task_id: str, rounds: int) -> None:
         with self.state_lock:

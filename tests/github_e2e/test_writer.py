@@ -12,6 +12,7 @@ from doubles.fake_github import FakeGitHub
 from factory_testlib import factory_yaml, git
 
 from pipeline.actions.outputs import commits
+from pipeline.actions.outputs.held import Held
 from pipeline.actions.outputs.apply import apply_dir
 from pipeline.actions.outputs.checks import Limits
 from pipeline.config import settings as config_module
@@ -117,42 +118,56 @@ def test_secrets_are_refused_without_being_quoted(
     assert TOKEN not in reason and "secretvalue" not in reason
 
 
-def test_a_secret_in_the_commits_is_refused_and_nothing_pushed(
+def held(github: GitHubForge, number: int) -> list[str]:
+    return [c.body for c in github.comments(number) if "held the `" in c.body]
+
+
+def test_a_secret_in_the_commits_is_held_and_nothing_pushed(
         tmp_path: Path, writer: Path, github: GitHubForge, issue: int, origin: Path) -> None:
     out, refs = branch_with(writer, tmp_path, {"calc/config.py": f"TOKEN = '{TOKEN}'\n"})
     emit(out, [{"op": "open_pr", "ref": -1, "head": "factory/issue-1", "base": "main",
                 "title": "t", "body": "b"}], refs)
-    with pytest.raises(WorkFailed):
+    with pytest.raises(Held):
         apply(out, writer, github)
-    assert "the commits on factory/issue-1 carry a token-shaped string" in refused(github, issue)[0]
+    [text] = held(github, issue)
+    assert "secret: `factory/issue-1` — the added lines carry a token-shaped string" in text
+    assert TOKEN not in text
     assert "factory/issue-1" not in git(origin, "branch", "--list")
     assert github.find_pr("factory/issue-1") is None
+    assert "factory:needs-human" in github.get_issue(issue).labels
 
 
 def test_protected_paths_are_held_for_a_person(
-        tmp_path: Path, writer: Path, github: GitHubForge, issue: int, origin: Path) -> None:
+        tmp_path: Path, writer: Path, github: GitHubForge, fake: FakeGitHub, issue: int,
+        origin: Path) -> None:
     out, refs = branch_with(writer, tmp_path, {".github/workflows/ci.yml": "on: push\n",
                                                "calc/ok.py": "X = 1\n"})
     emit(out, [{"op": "open_pr", "ref": -1, "head": "factory/issue-1", "base": "main",
                 "title": "t", "body": "b"},
                {"op": "comment", "number": -1, "body": "built"}], refs)
-    with pytest.raises(WorkFailed, match="protected paths"):
-        apply(out, writer, github)
-    [reason] = refused(github, issue)
-    assert "changes protected paths, held for a person: `.github/workflows/ci.yml`" in reason
+    for _ in range(2):  # a re-run writer converges: one comment, one label
+        with pytest.raises(Held, match="protected-path .github/workflows/ci.yml"):
+            apply(out, writer, github)
+    [text] = held(github, issue)
+    assert "protected-path: `.github/workflows/ci.yml`" in text
+    assert "workflow: `.github/workflows/ci.yml`" in text  # a new CI definition, too
+    assert "calc/ok.py" not in text
     assert "factory/issue-1" not in git(origin, "branch", "--list")
     assert github.find_pr("factory/issue-1") is None
+    assert github.get_issue(issue).labels == ("factory", "factory:needs-human")
 
 
 def test_patch_size_and_file_count_limits(
         tmp_path: Path, writer: Path, github: GitHubForge, issue: int) -> None:
     out, refs = branch_with(writer, tmp_path, {f"calc/m{i}.py": "X = 1\n" * 50 for i in range(3)})
     emit(out, [], refs)
-    with pytest.raises(WorkFailed):
-        apply(out, writer, github, limits=Limits(files=2, patch_bytes=500))
-    [reason] = refused(github, issue)
-    assert "factory/issue-1 changes 3 files (the limit is 2)" in reason
-    assert "patch is" in reason and "(the limit is 500)" in reason
+    (writer / "factory.yaml").write_text(factory_yaml(limits={"max_files": 2,
+                                                              "max_patch_bytes": 500}))
+    with pytest.raises(Held):
+        apply(out, writer, github)
+    [text] = held(github, issue)
+    assert "changes 3 files (limits.max_files is 2)" in text
+    assert "-byte patch (limits.max_patch_bytes is 500)" in text
 
 
 def test_a_malformed_output_is_refused(

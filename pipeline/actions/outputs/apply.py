@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from pipeline.actions.outputs import checks, commits, lessons_branch
+from pipeline.actions.outputs.held import hold
 from pipeline.actions.outputs.schema import (
     CloseOp,
     CommentOp,
@@ -40,11 +41,12 @@ from pipeline.actions.outputs.validate import (
 from pipeline.config.settings import Config
 from pipeline.core.errors import BadInput, WorkFailed
 from pipeline.core.sanitize import neutralise_mentions
+from pipeline.detection.verdict import SECTION, Verdict, render
 from pipeline.forge import tracking
 from pipeline.forge.local import LocalForge
 from pipeline.forge.protocol import Forge
 from pipeline.forge.select import TrackerForge
-from pipeline.forge.types import InlineComment
+from pipeline.forge.types import NEEDS_HUMAN, InlineComment
 
 Dispatcher = Callable[[str, int], None]
 MAX_DISPATCH_KEYS = 20
@@ -59,22 +61,29 @@ class Applied:
 
 def apply_dir(directory: Path, repo: Path, forge: Forge, config: Config,
               environ: Mapping[str, str], *, dispatch: Dispatcher | None = None,
-              limits: checks.Limits | None = None) -> Applied:
+              limits: checks.Limits | None = None, verdict: Verdict | None = None) -> Applied:
+    """Validate, then apply; Refused (nothing written but the reasons) or Held (nothing
+    written but the hold) when the outputs may not be applied as they are."""
     try:
-        outputs, _ = validate(directory, repo, config, environ, limits or checks.Limits())
+        outputs, judged = validate(directory, repo, config, environ,
+                                   limits or checks.Limits(), verdict)
     except (Refused, BadInput) as exc:
         role, number = raw_target(directory)
         reasons = exc.reasons if isinstance(exc, Refused) else [exc.message]
         if number is not None:
             post_refusal(forge, number, role, reasons)
         raise Refused(reasons) from None
-    return Writer(repo, forge, config, dispatch).apply(outputs)
+    if not judged.clean:
+        hold(forge, outputs, judged)
+    return Writer(repo, forge, config, dispatch, judged).apply(outputs)
 
 
 class Writer:
     def __init__(self, repo: Path, forge: Forge, config: Config,
-                 dispatch: Dispatcher | None) -> None:
+                 dispatch: Dispatcher | None, verdict: Verdict | None = None) -> None:
         self.repo, self.forge, self.config, self.dispatch = repo, forge, config, dispatch
+        self.verdict = verdict or Verdict()
+        self.subject = 0
         self.result = Applied()
         self._inline: dict[int, InlineComment] = {}
         self._keys: dict[tuple[str, int], set[str]] = {}
@@ -95,6 +104,7 @@ class Writer:
 
     def apply(self, outputs: Outputs) -> Applied:
         self.identity = hashlib.sha256(outputs.model_dump_json().encode()).hexdigest()
+        self.subject = outputs.number
         if outputs.refs:
             commits.push(self.repo, outputs.refs)
             self.result.done.append("pushed " + ", ".join(sorted(outputs.refs)))
@@ -139,8 +149,10 @@ class Writer:
 
     def _tracking(self, op: TrackingOp) -> None:
         number = self.number(op.number)
-        tracking.upsert(self.forge, number, neutralise_mentions(op.body),
-                        self._resolve_state(op.state))
+        body = neutralise_mentions(op.body)
+        if op.number == self.subject:  # the verdict on these outputs, shown where they report
+            body = tracking.with_section(body, SECTION, render(self.verdict))
+        tracking.upsert(self.forge, number, body, self._resolve_state(op.state))
         self.result.done.append(f"tracking comment on #{number}")
 
     def _comment(self, op: CommentOp) -> None:
@@ -215,6 +227,9 @@ class Writer:
         pr = self.forge.get_pr(number)
         if not pr.head.startswith("factory/"):
             self.result.skipped.append(f"merge of #{number}: not a factory PR")
+            return
+        if NEEDS_HUMAN in pr.labels:
+            self.result.skipped.append(f"merge of #{number}: held for a person ({NEEDS_HUMAN})")
             return
         if not pr.merged:
             self.forge.merge_pr(number, neutralise_mentions(op.message))

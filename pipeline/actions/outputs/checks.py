@@ -1,17 +1,18 @@
 """The writer's checks: everything an output may not do, found before anything is written.
 
 Each check returns the reasons it refuses; the writer applies an output only when there are
-none. The reasons are posted, so they never quote a secret.
+none. The reasons are posted, so they never quote a secret. What the commits may not carry
+(symlinks, caps, secrets, protected paths, suspicious additions) is detection's to find: it
+holds the work for a person rather than refusing it (pipeline/detection).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pipeline.actions.outputs.commits import Change
 from pipeline.actions.outputs.schema import (
     CommentOp,
     LabelsOp,
@@ -23,12 +24,9 @@ from pipeline.actions.outputs.schema import (
     TrackingOp,
 )
 from pipeline.config.settings import Config
-from pipeline.core.sanitize import redact
+from pipeline.detection.secrets import find_secret
 from pipeline.forge.types import PHASES, phase_label
-from pipeline.precommit.globs import matches
 
-_PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
-_SECRET_NAME = re.compile(r"(?:TOKEN|SECRET|PASSWORD|PASSWD|_KEY|APIKEY|CREDENTIALS?)$")
 _BRANCH = re.compile(r"^factory/[A-Za-z0-9._/-]+$")
 
 
@@ -42,32 +40,11 @@ class Limits:
     body_chars: int = 60_000
     """GitHub refuses bodies over 65,536 characters."""
     branches: int = 20
-    files: int = 200
-    """Files changed by one branch against the default branch."""
-    patch_bytes: int = 1_000_000
     lessons: int = 20
 
 
 def allowed_labels(config: Config) -> set[str]:
     return {config.trigger_label.lower(), *(phase_label(p) for p in PHASES)}
-
-
-def secret_values(environ: Mapping[str, str]) -> dict[str, str]:
-    """Values of the environment's secret-looking variables: never to be posted or pushed."""
-    return {name: value for name, value in environ.items()
-            if _SECRET_NAME.search(name.upper()) and len(value) >= 6}
-
-
-def find_secret(text: str, secrets: Mapping[str, str]) -> str | None:
-    """What kind of secret text carries (never the secret itself), or None."""
-    for name, value in secrets.items():
-        if value in text:
-            return f"the value of ${name}"
-    if _PRIVATE_KEY.search(text):
-        return "a private key"
-    if redact(text) != text:
-        return "a token-shaped string (a known API key format)"
-    return None
 
 
 def texts(outputs: Outputs) -> list[tuple[str, str]]:
@@ -113,17 +90,12 @@ def check_labels(outputs: Outputs, config: Config) -> list[str]:
     return [f"label {name!r} is not one of the factory's labels" for name in outside]
 
 
-def check_secrets(outputs: Outputs, changes: Sequence[Change],
-                  secrets: Mapping[str, str]) -> list[str]:
+def check_secrets(outputs: Outputs, secrets: Mapping[str, str]) -> list[str]:
     reasons = []
     for where, text in texts(outputs):
         kind = find_secret(text, secrets)
         if kind:
             reasons.append(f"{where} carries {kind}")
-    for change in changes:
-        kind = find_secret(change.patch, secrets)
-        if kind:
-            reasons.append(f"the commits on {change.branch} carry {kind}")
     return reasons
 
 
@@ -132,21 +104,3 @@ def check_branches(outputs: Outputs) -> list[str]:
     heads = [op.head for op in outputs.ops if isinstance(op, OpenPrOp)]
     bad += [h for h in heads if not _BRANCH.match(h)]
     return [f"branch {b!r} is not a factory/ branch" for b in sorted(set(bad))]
-
-
-def check_changes(changes: Sequence[Change], config: Config, limits: Limits) -> list[str]:
-    reasons = []
-    for change in changes:
-        if len(change.files) > limits.files:
-            reasons.append(f"{change.branch} changes {len(change.files)} files "
-                           f"(the limit is {limits.files})")
-        size = len(change.patch.encode())
-        if size > limits.patch_bytes:
-            reasons.append(f"{change.branch}'s patch is {size} bytes "
-                           f"(the limit is {limits.patch_bytes})")
-        held = [f for f in change.files
-                if any(matches(glob, f) for glob in config.protected_paths)]
-        if held:
-            reasons.append(f"{change.branch} changes protected paths, held for a person: "
-                           + ", ".join(f"`{f}`" for f in held[:10]))
-    return reasons

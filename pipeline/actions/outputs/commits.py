@@ -1,20 +1,19 @@
 """Commits travel from a role job to the writer as a git bundle of named refs.
 
 The role job bundles its `factory/` branches that differ from origin; the writer fetches them
-into a private namespace, inspects them (files, patch, protected paths, secrets) and only then
-pushes them to its checkout's `origin`.
+into a private namespace, has them judged (detection: files, patch, protected paths, secrets)
+and only then pushes them to its checkout's `origin`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.core import git, proc
+from pipeline.core import git
 from pipeline.core.errors import BadInput
+from pipeline.detection.changes import Change, between
 
 INCOMING = "refs/factory-incoming/"
-PATCH_CAP = 4_000_000
 
 
 def has_origin(repo: Path) -> bool:
@@ -73,22 +72,9 @@ def fetch_bundle(repo: Path, path: Path, refs: dict[str, str]) -> None:
             raise BadInput(f"{path.name}: {branch} is not at the commit outputs.json declares")
 
 
-@dataclass(frozen=True)
-class Change:
-    branch: str
-    sha: str
-    files: list[str]
-    patch: str
-
-
-def inspect(repo: Path, branch: str, sha: str, base: str = "HEAD") -> Change:
-    """What pushing sha as branch would change against base (the default branch)."""
-    files = [f for f in git.git(repo, "diff", "--name-only", f"{base}...{sha}").splitlines() if f]
-    result = git.git_result(repo, "diff", f"{base}...{sha}", output_cap=PATCH_CAP)
-    if not result.ok:
-        raise proc.CommandFailed(result)
-    patch = result.stdout
-    return Change(branch, sha, files, patch)
+def incoming(repo: Path, refs: dict[str, str]) -> list[Change]:
+    """What each fetched branch would change against the checkout's (default) branch."""
+    return [between(repo, branch, "HEAD", f"{INCOMING}{branch}") for branch in sorted(refs)]
 
 
 def push(repo: Path, refs: dict[str, str]) -> None:

@@ -1,7 +1,9 @@
 """The writer's gate: outputs are checked completely before the first write.
 
 A refusal is reported once (one comment on the job's issue or PR, keyed so a re-run does not
-repeat it) with every reason found; reasons never quote a secret.
+repeat it) with every reason found; reasons never quote a secret. The commits are judged by
+detection (the writer's own static checks, plus the detect job's verdict when given, which must
+be for these very outputs): a finding holds the work for a person (held.py).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ from pipeline.actions.outputs.schema import (
 from pipeline.config.settings import Config
 from pipeline.core.errors import WorkFailed
 from pipeline.core.sanitize import neutralise_mentions
+from pipeline.detection.secrets import secret_values
+from pipeline.detection.static import static_findings
+from pipeline.detection.verdict import Verdict, digest_of
 from pipeline.forge.protocol import Forge
 
 KEY = "<!-- factory:key {} -->"
@@ -74,9 +79,15 @@ def raw_target(directory: Path) -> tuple[str, int | None]:
         return "unknown", None
 
 
+def verdict_digest(directory: Path) -> str:
+    """What a detection verdict is bound to: these outputs and these commits."""
+    return digest_of(directory / OUTPUTS_FILE, directory / BUNDLE_FILE)
+
+
 def validate(directory: Path, repo: Path, config: Config, environ: Mapping[str, str],
-             limits: checks.Limits) -> tuple[Outputs, list[commits.Change]]:
-    """Everything checked before the first write; Refused lists every reason found."""
+             limits: checks.Limits, verdict: Verdict | None = None) -> tuple[Outputs, Verdict]:
+    """Everything checked before the first write; Refused lists every reason found. The
+    verdict returned holds the writer's own static findings and those of `verdict`."""
     outputs = load(directory)
     reasons = checks.check_limits(outputs, limits) + checks.check_labels(outputs, config)
     reasons += checks.check_branches(outputs)
@@ -90,13 +101,19 @@ def validate(directory: Path, repo: Path, config: Config, environ: Mapping[str, 
                 lessons_branch.validate(op.lessons)
             except ValidationError as exc:
                 reasons.append(f"a lesson is malformed: {exc.errors()[0]['msg']}")
-    changes: list[commits.Change] = []
+    if verdict is not None and verdict.digest != verdict_digest(directory):
+        reasons.append("the detection verdict given is for other outputs: run `factory detect` "
+                       "on these")
+    elif verdict is None and config.detection == "model":
+        reasons.append("factory.yaml asks for `detection: model`, and no verdict of the detect "
+                       "job was given (factory apply DIR --verdict FILE)")
+    secrets = secret_values(environ)
+    reasons += checks.check_secrets(outputs, secrets)
+    own = Verdict()
     if outputs.refs and not reasons:
         commits.fetch_bundle(repo, directory / BUNDLE_FILE, outputs.refs)
-        changes = [commits.inspect(repo, branch, f"{commits.INCOMING}{branch}")
-                   for branch in sorted(outputs.refs)]
-        reasons += checks.check_changes(changes, config, limits)
-    reasons += checks.check_secrets(outputs, changes, checks.secret_values(environ))
+        own = Verdict(findings=[finding for change in commits.incoming(repo, outputs.refs)
+                                for finding in static_findings(change, config, secrets)])
     if reasons:
         raise Refused(reasons)
-    return outputs, changes
+    return outputs, own.merged(verdict) if verdict is not None else own
