@@ -136,16 +136,18 @@ def test_a_redirected_dot_git_brings_no_config_to_the_host(
                                      "factory/issue-1-T1")
 
 
-def test_an_out_of_tree_symlink_is_refused_at_finish_and_never_reaches_a_ref(
+def test_out_of_tree_symlinks_and_embedded_repositories_are_refused_at_finish(
         stub: StubModelServer, sample_repo: Path) -> None:
     (sample_repo / "factory.yaml").write_text(factory_yaml(limits={
         "eval_rounds": 1, "workers": 1, "max_steps": 8}))
     git(sample_repo, "commit", "-qam", "fewer steps")
     scripts = calc_scripts()
     scripts[("generator", "T1")] = [
-        call("run", command="ln -s /etc/passwd calc/passwd && ln -s ../../.. calc/up"),
+        call("run", command="ln -s /etc/passwd calc/passwd && ln -s ../../.. calc/up && "
+                            "git init -q vendor && echo x > vendor/x && git -C vendor add x && "
+                            "git -C vendor -c user.name=a -c user.email=b commit -qm x"),
         call("finish", summary="linked"),
-        call("run", command="rm calc/passwd calc/up"),
+        call("run", command="rm -rf calc/passwd calc/up vendor"),
         *generator("subtract", SUBTRACT, TEST_SUBTRACT)]
     scripts[("generator", "T2")] = [  # a model that never removes its link
         call("run", command="ln -s /etc/shadow calc/shadow"),
@@ -157,6 +159,7 @@ def test_an_out_of_tree_symlink_is_refused_at_finish_and_never_reaches_a_ref(
     seen = "\n".join(o for r in stub.requests for o in r.tool_results())
     assert "calc/passwd: a symlink to '/etc/passwd', outside the repository" in seen
     assert "calc/up: a symlink to '../../..'" in seen
+    assert "vendor: an embedded git repository" in seen
     assert result.exit_code == 1
     state = load(forge_of(sample_repo), 1)
     assert state is not None and state.tasks["T1"].status == "passed"

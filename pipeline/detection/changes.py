@@ -14,6 +14,8 @@ from pipeline.core import git, proc
 PATCH_CAP = 8_000_000
 """Read at most this much patch; a larger one is over every cap anyway."""
 SYMLINK, GITLINK = "120000", "160000"
+SEE_GITLINKS = "--ignore-submodules=none"
+"""Host git hides submodules from diffs (git.INERT): detection must see every gitlink."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def _files(repo: Path, raw: str) -> list[ChangedFile]:
 def between(repo: Path, name: str, base: str, head: str) -> Change:
     """What merging head into base would change (against their merge base)."""
     raw = git.git_result(repo, "diff", "--raw", "-z", "--no-renames", "--no-abbrev",
-                         f"{base}...{head}")
+                         SEE_GITLINKS, f"{base}...{head}")
     patch = git.git_result(repo, "diff", "--no-renames", f"{base}...{head}", output_cap=PATCH_CAP)
     for result in (raw, patch):
         if not result.ok:
@@ -98,7 +100,7 @@ def staged(worktree: Path, base: str) -> Change:
     git.git(worktree, "add", "-A")
     base = git.git(worktree, "merge-base", base, "HEAD")
     raw = git.git_result(worktree, "diff", "--cached", "--raw", "-z", "--no-renames",
-                         "--no-abbrev", base)
+                         "--no-abbrev", SEE_GITLINKS, base)
     patch = git.git_result(worktree, "diff", "--cached", "--no-renames", base,
                            output_cap=PATCH_CAP)
     for result in (raw, patch):

@@ -110,6 +110,30 @@ def test_template_shape() -> None:
     assert {"contents", "issues", "pull-requests"} <= set(jobs["apply"]["permissions"])
 
 
+def test_detection_sits_between_the_role_jobs_and_the_writer() -> None:
+    jobs = _load(TEMPLATE)["jobs"]
+    detect, apply = jobs["detect"], jobs["apply"]
+    assert set(ROLES) - {"review"} | {"panel"} <= set(detect["needs"])
+    assert detect["permissions"] == {"contents": "read"}
+    assert "detect" in apply["needs"] and "needs.detect.result == 'success'" in apply["if"]
+    [judge] = [s for s in detect["steps"] if s.get("name") == "factory detect"]
+    assert 'factory detect "$dir" --verdict' in judge["run"]
+    [write] = [s for s in apply["steps"] if s.get("name") == "factory apply"]
+    assert 'factory apply "$dir" --verdict' in write["run"]
+    assert any(s.get("with", {}).get("name") == "factory-verdicts" for s in apply["steps"])
+
+
+@pytest.mark.parametrize("role", ["build", "evaluate", "respond"])
+def test_jobs_that_run_agent_commands_get_a_working_bubblewrap(role: str) -> None:
+    steps = _load(TEMPLATE)["jobs"][role]["steps"]
+    names = [s.get("name", "") for s in steps]
+    sandbox = names.index("bubblewrap (the sandbox agent commands run in)")
+    assert sandbox < names.index(f"factory {role}")
+    script = steps[sandbox]["run"]
+    assert "apt-get install -y -qq --no-install-recommends bubblewrap" in script
+    assert "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0" in script
+
+
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
 def test_secrets_only_in_steps_that_need_them(path: Path) -> None:
     data = _load(path)
