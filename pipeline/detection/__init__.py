@@ -7,4 +7,4 @@ clean verdict holds the work for a person (label `factory:needs-human`). Both fl
 local flow before its merge, the Actions flow in its own job before the writer, and the build
 and respond steps at commit time (the checks a model can act on).
 
-May import: core, config, ledger, agent, roles, forge, precommit."""
+May import: core, config, ledger, agent, roles, precommit."""

@@ -6,6 +6,7 @@ worktree's index (what the next commit would hold).
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,7 +47,8 @@ class Change:
         path, line = "", 0
         for row in self.patch.splitlines():
             if row.startswith("+++ "):
-                path = row[6:] if row.startswith("+++ b/") else ""
+                name = _unquote(row[4:])
+                path = name[2:] if name.startswith("b/") else ""
             elif row.startswith("@@"):
                 new = row.split("+", 1)[1].split(" ", 1)[0]
                 line = int(new.split(",")[0])
@@ -56,6 +58,16 @@ class Change:
             elif row.startswith(" "):
                 line += 1
         return found
+
+
+def _unquote(name: str) -> str:
+    """A path as git prints it in a patch header: C-quoted when it holds unusual bytes, which
+    must not hide a file's added lines from the checks."""
+    if not (name.startswith('"') and name.endswith('"')):
+        return name
+    raw = codecs.escape_decode(name[1:-1].encode("utf-8"))[0]
+    assert isinstance(raw, bytes)
+    return raw.decode("utf-8", "replace")
 
 
 def _files(repo: Path, raw: str) -> list[ChangedFile]:

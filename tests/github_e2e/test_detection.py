@@ -45,7 +45,8 @@ PLANTS: dict[str, Plant] = {
     "symlink": lambda job: (job / "calc" / "passwd").symlink_to("/etc/passwd"),
     "embedded-repository": gitlink,
     "size": lambda job: write(job / "calc" / "table.py", "X = 1\n" * 200_000),
-    "secret": lambda job: write(job / "calc" / "config.py", f"TOKEN = '{TOKEN}'\n"),
+    # a name git quotes in patch headers must not hide the file from the checks
+    "secret": lambda job: write(job / "calc" / "conf ïg.py", f"TOKEN = '{TOKEN}'\n"),
     "protected-path": lambda job: write(job / ".gitattributes", "* text=auto\n"),
     "workflow": lambda job: write(job / ".gitlab-ci.yml", "test:\n  script:\n    - make test\n"),
     "network": lambda job: write(job / "setup.py", "import os\n"

@@ -68,4 +68,4 @@ def test_peoples_comments_are_read_sanitised(tmp_path: Path) -> None:
 
     [comment] = recorder.comments(issue)
 
-    assert comment.body == "fine"
+    assert comment.body == "fine<U+200B>"  # hidden characters shown, never passed on
