@@ -100,3 +100,11 @@ def test_doctor_names_apparmor_and_prints_the_fix(sample_repo: Path, tmp_path: P
     assert "FAIL sandbox" in result.output and "AppArmor" in result.output
     assert "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0" in result.output
     assert refused.exit_code == 2 and "apparmor_restrict_unprivileged_userns=0" in refused.output
+
+
+def test_the_demo_runs_its_scripted_commands_unsandboxed_and_says_so(tmp_path: Path) -> None:
+    result = run_cli(["demo", "--dir", str(tmp_path / "demo")], path_without_bwrap(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "UNSANDBOXED" in result.stdout and "bubblewrap" in result.stdout
+    config = (tmp_path / "demo" / "factory.yaml").read_text()
+    assert "isolation: none" in config
