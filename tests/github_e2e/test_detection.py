@@ -204,7 +204,7 @@ def test_a_steered_build_job_is_held_before_anything_is_pushed(
     assert apply(actions, plan, detect(actions, plan))[0] == 0
     build = actions.role("build", issue)
 
-    code, output = apply(actions, build, detect(actions, build))
+    code, _ = apply(actions, build, detect(actions, build))
 
     assert code == 1
     comment = tracking.find(github, issue)

@@ -12,9 +12,9 @@ from doubles.fake_github import FakeGitHub
 from factory_testlib import factory_yaml, git
 
 from pipeline.actions.outputs import commits
-from pipeline.actions.outputs.held import Held
 from pipeline.actions.outputs.apply import apply_dir
 from pipeline.actions.outputs.checks import Limits
+from pipeline.actions.outputs.held import Held
 from pipeline.config import settings as config_module
 from pipeline.core.errors import WorkFailed
 from pipeline.forge.github import GitHubForge
@@ -146,7 +146,7 @@ def test_protected_paths_are_held_for_a_person(
                 "title": "t", "body": "b"},
                {"op": "comment", "number": -1, "body": "built"}], refs)
     for _ in range(2):  # a re-run writer converges: one comment, one label
-        with pytest.raises(Held, match="protected-path .github/workflows/ci.yml"):
+        with pytest.raises(Held, match=r"protected-path \.github/workflows/ci\.yml"):
             apply(out, writer, github)
     [text] = held(github, issue)
     assert "protected-path: `.github/workflows/ci.yml`" in text
