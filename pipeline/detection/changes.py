@@ -41,13 +41,18 @@ class Change:
     def paths(self) -> list[str]:
         return [f.path for f in self.files]
 
+    def added_text(self) -> str:
+        """Every added line, whatever file it is in (what a secret scan reads)."""
+        return "\n".join(row[1:] for row in self.patch.splitlines()
+                         if row.startswith("+") and not row.startswith("+++ "))
+
     def added_lines(self) -> list[tuple[str, int, str]]:
         """(path, line in the new file, text) of every added line."""
         found: list[tuple[str, int, str]] = []
         path, line = "", 0
         for row in self.patch.splitlines():
             if row.startswith("+++ "):
-                name = _unquote(row[4:])
+                name = _unquote(row[4:].rstrip("\t"))  # git ends a name with a space so
                 path = name[2:] if name.startswith("b/") else ""
             elif row.startswith("@@"):
                 new = row.split("+", 1)[1].split(" ", 1)[0]

@@ -86,8 +86,7 @@ def commit_findings(change: Change, config: Config,
         found.append(Finding(kind="size", where=change.name,
                              detail=f"a {size}-byte patch (limits.max_patch_bytes is "
                                     f"{limits.max_patch_bytes})"))
-    added = "\n".join(text for _, _, text in change.added_lines())
-    kind = find_secret(added, secrets)
+    kind = find_secret(change.added_text(), secrets)
     if kind:
         found.append(Finding(kind="secret", where=change.name,
                              detail=f"the added lines carry {kind}: remove it; secrets never "
