@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import time
 
 import pytest
 from doubles.fake_github import FakeGitHub
@@ -80,14 +79,6 @@ def test_gives_up_after_attempts_and_on_long_waits(fake: FakeGitHub) -> None:
     fake.secondary_rate_limit(ISSUE, retry_after=3600)
     with pytest.raises(ForgeError, match="secondary rate limit"):
         forge.get_issue(number)
-
-
-def test_latency_is_injected(forge: GitHubForge, fake: FakeGitHub) -> None:
-    number = forge.create_issue("t", "b").number
-    fake.inject(ISSUE, status=None, latency=0.2)
-    started = time.perf_counter()
-    forge.get_issue(number)
-    assert time.perf_counter() - started >= 0.2
 
 
 def test_no_connection_is_a_clear_error() -> None:

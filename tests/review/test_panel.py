@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
-from doubles.stub_model import Reply, StubModelServer, call
+from doubles.stub_model import ChatRequest, Reply, StubModelServer, call
 from factory_testlib import git
 from review_testlib import (
     DIVIDE,
     FLOAT,
     GARBAGE,
+    PROVIDERS,
     SLOW,
     TEST_DIVIDE,
     TEST_GAP,
@@ -77,8 +79,7 @@ def test_findings_merge_across_providers_and_failures_never_approve(
     assert by_model[f"openai/{GARBAGE}"].calls == 3
     assert by_model["openai/rev-anthropic"].calls == 2
     assert abs(by_model["openai/rev-openai"].cost_usd - result.answered[1].cost_usd) < 1e-9
-    # In parallel: the slow reviewer's timeout bounds the panel, not the sum of everyone.
-    assert result.wall_s < 1.5 * 2 + 2
+    # The panel's wall time against its slowest reviewer is a figure: bench/panel_bench.py.
 
 
 def test_too_few_answers_is_no_quorum_not_approval(stub: StubModelServer,
@@ -159,3 +160,25 @@ def test_reviewers_on_one_model_are_told_apart_by_focus() -> None:
                                                                       focus="security"),
             Reviewer(model="gemini/g", focus="tests")]
     assert reviewer_names(same) == ["m (correctness)", "m (security)", "gemini/g"]
+
+
+def test_reviewers_run_at_the_same_time(stub: StubModelServer, sample_repo: Path) -> None:
+    """Each reviewer's first reply waits until every reviewer has asked: a panel that ran them
+    one after another would break the barrier, and its reviewers would fail."""
+    every = threading.Barrier(len(PROVIDERS), timeout=10)
+    script = ScriptedModel({(f"reviewer@{name}",): [review()] for name in PROVIDERS})
+
+    def together(request: ChatRequest) -> Reply:
+        every.wait()
+        return script(request)
+
+    stub.responder = together
+    make_change(sample_repo, {"calc/divide.py": DIVIDE})
+    three = [Reviewer(model=f"openai/{name}") for name in PROVIDERS]
+    cfg = config(quorum=3).model_copy(update={"models": config().models.model_copy(
+        update={"request_timeout_s": 20})})
+
+    result = run_panel(context(cfg, sample_repo), panel_input(sample_repo, reviewers=three))
+
+    assert not every.broken
+    assert result.verdict == "approve" and len(result.answered) == 3
