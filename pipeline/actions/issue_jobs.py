@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pipeline.actions.job import Job, app_token, trigger_snapshot
+from pipeline.actions import pr_tracking
+from pipeline.actions.job import Job, trigger_snapshot
 from pipeline.actions.outputs import commits
 from pipeline.core import git
 from pipeline.core.sanitize import sanitize
-from pipeline.forge import tracking
 from pipeline.forge.types import phase_label
 from pipeline.steps.build import build_tasks
 from pipeline.steps.plan import plan_issue
@@ -39,21 +39,11 @@ def plan_job(job: Job) -> None:
     job.recorder.dispatch("build", issue)
 
 
-def pr_tracking_text(state: RunState) -> str:
-    ci = ("Opened with the factory's GitHub App token, so the repository's CI runs on it."
-          if app_token() else
-          "Opened with GITHUB_TOKEN, which starts no CI runs: the factory dispatched the "
-          "review and the evaluation explicitly (workflow_dispatch).")
-    lines = [f"### Dark Factory: built for #{state.issue}", "",
-             f"Phase: **{state.phase}**" + (f": {state.reason}" if state.reason else ""),
-             "", ci, "", "The issue's tracking comment holds the plan, tasks and cost."]
-    return "\n".join(lines)
-
-
 def save_pr_tracking(job: Job, state: RunState) -> None:
+    """The PR's tracking comment, as the writer will find and edit it (no read here)."""
     assert state.pr is not None
-    tracking.upsert(job.recorder, state.pr, pr_tracking_text(state),
-                    {"issue": state.issue, "phase": state.phase})
+    job.recorder.track(state.pr, pr_tracking.text(state.issue, state.phase, state.reason),
+                       pr_tracking.state(state.issue, state.phase))
 
 
 def reconcile(job: Job, state: RunState) -> None:

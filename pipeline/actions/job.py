@@ -195,8 +195,3 @@ def dispatcher(forge: Forge, repo: Path) -> Dispatcher | None:
         forge.dispatch_workflow(workflow, ref, {"command": command, "number": str(number)})
 
     return start
-
-
-def app_token() -> bool:
-    """Whether the writer holds a GitHub App token (its PRs start CI) rather than GITHUB_TOKEN."""
-    return os.environ.get("FACTORY_APP_TOKEN", "").lower() in ("1", "true", "yes")

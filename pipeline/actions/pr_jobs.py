@@ -60,10 +60,31 @@ def panel_input(work: PrWork, workspace: Workspace) -> PanelInput:
                       focus_paths=git.changed_files(work.path, work.pr.base))
 
 
+def base_ref(work: PrWork) -> str:
+    """The PR's base as origin has it (a job's checkout may lag behind)."""
+    remote = f"refs/remotes/origin/{work.pr.base}"
+    found = git.git_result(work.path, "rev-parse", "--verify", "--quiet", remote)
+    return remote if found.ok else work.pr.base
+
+
+def reviewed_as_task(work: PrWork) -> str | None:
+    """The task whose approved change the PR shows exactly (a one-task issue), if any."""
+    change = git.change_id(work.path, base_ref(work), work.head)
+    return next((task.spec.id for task in work.state.tasks.values()
+                 if task.status == "passed" and task.change == change), None)
+
+
 def review_job(job: Job, outputs: Path | None, panel_dir: Path | None) -> None:
     work = open_pr_work(job)
-    given = panel_input(work, Workspace(work.path))
     reviewer = os.environ.get("FACTORY_REVIEWER", "")
+    task = reviewed_as_task(work)
+    if task is not None:
+        job.summary.append(f"#{work.pr.number} shows exactly {task}'s change, which the panel "
+                           "approved: not reviewed again.")
+        if not reviewer or panel_dir is not None:
+            job.recorder.dispatch("evaluate", work.pr.number)
+        return
+    given = panel_input(work, Workspace(work.path))
     if reviewer and panel_dir is None:
         if outputs is None:
             raise BadInput("FACTORY_REVIEWER runs one reviewer of the panel: give --outputs DIR "
@@ -91,13 +112,29 @@ def conclude(job: Job, issue: IssueWork, work: PrWork) -> None:
         issue.record(state.reason, "merging")
         job.summary.append(state.reason)
         return
-    job.recorder.merge_pr(work.pr.number, f"Merge {work.pr.head}: "
-                                          f"{state.title}")
+    job.recorder.merge_pr(work.pr.number, f"Merge {work.pr.head}: {state.title}",
+                          sha=work.head)
     job.recorder.close_issue(state.issue)
     state.reason = None
     issue.record(f"merged into {work.pr.base}", "done")
     job.recorder.dispatch("learn", work.pr.number)
     job.summary.append(f"Merged #{work.pr.number} into {work.pr.base}.")
+
+
+def up_to_date(job: Job, work: PrWork) -> str | None:
+    """Make sure the PR merges: when GitHub says it conflicts with its base (after waiting for
+    GitHub to know), merge the base into it here, so what is evaluated is what merges. None
+    when it merges (the head may have moved), else why it cannot."""
+    pr = job.recorder.get_pr(work.pr.number, wait_mergeable=True)
+    if pr.mergeable is not False:
+        return None
+    conflicts = git.merge_conflicts(work.path, base_ref(work), f"Merge {pr.base} into {pr.head}")
+    if conflicts:
+        return (f"{pr.head} conflicts with {pr.base} (in {', '.join(conflicts[:10])}): "
+                f"{pr.base} moved since the plan; nightly plans it again from there")
+    work.head = git.head(work.path)
+    job.summary.append(f"Merged {pr.base} into {pr.head}: it conflicted on GitHub.")
+    return None
 
 
 def evaluate_job(job: Job) -> None:
@@ -106,6 +143,11 @@ def evaluate_job(job: Job) -> None:
     assert plan is not None
     issue = job.work(work.state)
     issue.record("evaluating the whole issue", "evaluating")
+    stuck = up_to_date(job, work)
+    if stuck is not None:
+        issue.stop("blocked", stuck)
+        save_pr_tracking(job, work.state)
+        return
     outcome = evaluate_change(issue, plan.acceptance_criteria, issue.workspace(work.path),
                               "the whole issue")
     job.recorder.set_status(work.head, "success" if outcome.passed else "failure",
@@ -137,6 +179,7 @@ def respond_job(job: Job) -> None:
                             evaluation=evaluation)
     job.summary.append(f"Respond on #{work.pr.number}: {len(outcome.commits)} commit(s), "
                        f"{len(outcome.replied)} thread(s) answered.")
+    work.head = git.head(work.path)
     if outcome.passed:
         conclude(job, issue, work)
     else:

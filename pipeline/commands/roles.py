@@ -120,7 +120,7 @@ def evaluate(pr: int, outputs: Path | None, repo: Path, model: str | None) -> No
     """Evaluate every acceptance criterion on PR; merge it if factory.yaml allows."""
     from pipeline.actions.pr_jobs import evaluate_job
 
-    run_role("evaluate", pr, repo, model, outputs, evaluate_job, _none)
+    run_role("evaluate", pr, repo, model, outputs, evaluate_job, _pr_branch)
 
 
 @click.command()

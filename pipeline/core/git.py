@@ -252,17 +252,31 @@ def commit_all(worktree: Path, message: str) -> str | None:
 
 def merge(worktree: Path, branch: str, message: str) -> bool:
     """Merge branch into the worktree's checked-out branch; False (and aborted) on conflict."""
+    return not merge_conflicts(worktree, branch, message)
+
+
+def merge_conflicts(worktree: Path, ref: str, message: str) -> list[str]:
+    """Merge ref into the worktree's checked-out branch: [] when it merged, else the files that
+    conflict (and the merge aborted)."""
     name, email = FACTORY_AUTHOR
     result = git_result(worktree, "-c", f"user.name={name}", "-c", f"user.email={email}",
-                        "merge", "--no-ff", "--no-verify", "-m", message, branch)
-    if not result.ok:
-        git(worktree, "merge", "--abort", check=False)
-        return False
-    return True
+                        "merge", "--no-ff", "--no-verify", "-m", message, ref)
+    if result.ok:
+        return []
+    conflicted = git(worktree, "diff", "--name-only", "--diff-filter=U", check=False)
+    git(worktree, "merge", "--abort", check=False)
+    return conflicted.splitlines() or [f"(git merge {ref} failed: {result.stderr.strip()[:200]})"]
 
 
 def diff(repo: Path, base: str, head_ref: str = "HEAD") -> str:
     return git(repo, "diff", f"{base}...{head_ref}")
+
+
+def change_id(repo: Path, base: str, head_ref: str = "HEAD") -> str:
+    """What a diff of base...head_ref shows, as one value: the trees it compares. Two diffs
+    with the same id show the same change, whatever commits they were made from."""
+    start = git(repo, "merge-base", base, head_ref)
+    return f"{head(repo, start + '^{tree}')}:{head(repo, head_ref + '^{tree}')}"
 
 
 def changed_files(repo: Path, base: str, head_ref: str = "HEAD") -> list[str]:

@@ -18,8 +18,11 @@ from pipeline.forge.types import Comment, InlineComment, Issue, PullRequest, Rev
 
 DEFAULT_API_URL = "https://api.github.com"
 MARK = convert.MARK
-_EVENTS = {"approve": "APPROVE", "changes": "REQUEST_CHANGES", "comment": "COMMENT"}
 _REPOSITORY = re.compile(r"^[\w.-]+/[\w.-]+$")
+INSTALLATION_TOKEN = "ghs_"
+"""GITHUB_TOKEN and GitHub App installation tokens: GitHub refuses them GET /user."""
+MERGEABLE_POLLS = 6
+"""Reads of a PR whose mergeability GitHub is still computing (null), 1 s then doubling."""
 T = TypeVar("T")
 
 
@@ -31,13 +34,27 @@ class ForgeError(WorkFailed):
         self.status = status
 
 
+class EmptyPullRequest(ForgeError):
+    """GitHub opens no pull request without commits between base and head."""
+
+
+class MergeRefused(ForgeError):
+    """GitHub would not merge: conflicts, branch protection, a head that moved."""
+
+
 def _describe(exc: BaseException) -> tuple[int, str, Mapping[str, Any] | None] | None:
     from github import GithubException
     from requests import RequestException
 
     if isinstance(exc, GithubException):
         data = exc.data if isinstance(exc.data, dict) else {}
-        return exc.status, str(data.get("message") or exc.message or ""), exc.headers
+        message = str(data.get("message") or exc.message or "")
+        # A 422 names its reasons in `errors`: strings, or objects with a message or a code.
+        details = [str(e.get("message") or e.get("code") or "") if isinstance(e, dict) else str(e)
+                   for e in data.get("errors") or [] if e]
+        if details:
+            message = f"{message}: {'; '.join(d for d in details if d)}"
+        return exc.status, message, exc.headers
     if isinstance(exc, RequestException):
         return 0, str(exc), None
     return None
@@ -63,9 +80,12 @@ class GitHubForge:
                                  seconds_between_writes=1.0 if throttle else 0)
         self._repo = self._gh.get_repo(repository)
         self._login: str | None = None
-        self._login_known = False
-        self._own_prs: set[int] = set()
-        """PRs GitHub refused our APPROVE/REQUEST_CHANGES on: they are ours, COMMENT at once."""
+        self._login_known = bool(token and token.startswith(INSTALLATION_TOKEN))
+        """An installation token has no user to ask for: its comments are a Bot's."""
+        self._pulls: dict[int, dict[str, Any]] = {}
+        """The last read of each PR (its node id and draft flag, for merging)."""
+        self.created_prs: set[int] = set()
+        """PRs this forge opened (rather than found open): they have no comments yet."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, throttle: bool = True,
@@ -176,10 +196,19 @@ class GitHubForge:
             "PATCH", url, input={"body": convert.marked(body)}))
 
     # pull requests
-    def get_pr(self, number: int) -> PullRequest:
-        data = self._call(f"read PR #{number}",
-                          lambda: convert.raw(self._repo.get_pull(number).complete()))
-        return convert.pull(data)
+    def get_pr(self, number: int, wait_mergeable: bool = False) -> PullRequest:
+        """The PR; with wait_mergeable, read again (1 s, then doubling) while GitHub is still
+        computing whether it merges (`mergeable: null`), a bounded number of times."""
+        for attempt in range(MERGEABLE_POLLS):
+            data = self._call(f"read PR #{number}",
+                              lambda: convert.raw(self._repo.get_pull(number).complete()))
+            self._pulls[number] = data
+            pull = convert.pull(data)
+            if not wait_mergeable or pull.mergeable is not None or pull.state != "open" \
+                    or attempt == MERGEABLE_POLLS - 1:
+                return pull
+            self.backoff.sleep(float(2 ** attempt))
+        raise AssertionError("unreachable")
 
     def find_pr(self, head: str) -> PullRequest | None:
         owner = self.repository.split("/")[0]
@@ -194,26 +223,42 @@ class GitHubForge:
 
     def open_pr(self, head: str, base: str, title: str, body: str,
                 draft: bool = False) -> PullRequest:
-        existing = self.find_pr(head)
-        if existing is not None:
-            return existing
+        """Open the PR, or find the open one GitHub says exists (asking first would cost a
+        request every time). EmptyPullRequest when head has no commits over base."""
         try:
             data = self._call(f"open PR for {head}", lambda: convert.raw(self._repo.create_pull(
                 title=title, body=body, head=head, base=base, draft=draft)), idempotent=False)
         except ForgeError as exc:
-            raced = self.find_pr(head) if exc.status == 422 else None
-            if raced is None:
+            if exc.status == 422 and "No commits between" in str(exc):
+                raise EmptyPullRequest(str(exc), exc.status) from None
+            existing = self.find_pr(head) if exc.status == 422 else None
+            if existing is None:
                 raise
-            return raced
+            return existing
+        self.created_prs.add(data["number"])
         return convert.pull(data)
 
-    def merge_pr(self, pr: int, message: str) -> None:
+    def merge_pr(self, pr: int, message: str, sha: str | None = None) -> None:
+        """Merge (a draft is marked ready first: GitHub merges no draft), only if the head is
+        still sha when given. MergeRefused says why GitHub would not."""
+        from github.GithubObject import NotSet
+
+        data = self._pulls.get(pr) or convert.raw(self._repo.get_pull(pr).complete())
+        if data.get("merged"):
+            return
+        if data.get("draft"):
+            self._call(f"mark PR #{pr} ready", lambda: self._gh.requester.graphql_named_mutation(
+                "markPullRequestReadyForReview", {"pullRequestId": data["node_id"]},
+                "pullRequest { isDraft }"))
         try:
             self._call(f"merge PR #{pr}", lambda: self._repo.get_pull(pr).merge(
-                commit_message=message), idempotent=False)
+                commit_message=message, sha=sha or NotSet), idempotent=False)
         except ForgeError as exc:
-            if exc.status not in (405, 409) or not self.get_pr(pr).merged:
+            if exc.status not in (405, 409):
                 raise
+            if self.get_pr(pr).merged:  # an earlier attempt went through
+                return
+            raise MergeRefused(str(exc), exc.status) from None
 
     def set_status(self, sha: str, state: str, context: str, description: str = "",
                    target_url: str | None = None) -> None:
@@ -231,41 +276,48 @@ class GitHubForge:
     # reviews
     def post_review(self, pr: int, commit: str | None, body: str, verdict: Verdict,
                     comments: Sequence[InlineComment] = ()) -> Review:
+        """One review, posted as a comment: GitHub lets no one approve or request changes on
+        their own PR, which every factory PR is, so the verdict travels in the body's marker.
+
+        GitHub drops the whole review when one inline comment is not on a line of the PR's
+        diff, or the commit is not one of the PR's: it is then posted again without them, the
+        comments' text moved into the body."""
         from github.PullRequest import ReviewComment
 
-        text = convert.with_verdict(body, verdict)
-        inline: list[ReviewComment] = [
-            {"path": c.path, "line": c.line, "side": "RIGHT", "body": convert.marked(c.body)}
-            for c in comments]
         pull = self._repo.get_pull(pr)
-        extra = {"commit": self._repo.get_commit(commit)} if commit else {}
 
-        def send(event: str) -> dict[str, Any]:
-            return convert.raw(pull.create_review(body=text, event=event, comments=inline,
-                                                  **extra))
-        event = "COMMENT" if pr in self._own_prs else _EVENTS[verdict]
+        def send(text: str, inline: Sequence[InlineComment], at: str | None) -> dict[str, Any]:
+            anchored: list[ReviewComment] = [
+                {"path": c.path, "line": c.line, "side": "RIGHT", "body": convert.marked(c.body)}
+                for c in inline]
+            extra = {"commit": self._repo.get_commit(at)} if at else {}
+            return convert.raw(pull.create_review(body=convert.with_verdict(text, verdict),
+                                                  event="COMMENT", comments=anchored, **extra))
+
         try:
-            data = self._call(f"review PR #{pr}", lambda: send(event), idempotent=False)
+            data = self._call(f"review PR #{pr}", lambda: send(body, comments, commit),
+                              idempotent=False)
+            placed = tuple(comments)
         except ForgeError as exc:
-            # GitHub forbids approving or requesting changes on one's own PR, which is
-            # every factory PR: the verdict then travels in the body's marker.
-            if exc.status != 422 or "own pull request" not in str(exc):
+            if exc.status != 422 or not (comments or commit):
                 raise
-            self._own_prs.add(pr)
-            data = self._call(f"review PR #{pr}", lambda: send("COMMENT"), idempotent=False)
+            text = convert.with_unplaced(body, comments, str(exc))
+            data = self._call(f"review PR #{pr}", lambda: send(text, (), None), idempotent=False)
+            placed = ()
         self._remember(data)
-        return convert.review(data, pr, tuple(comments), trusted=True)
+        return convert.review(data, pr, placed, trusted=True)
 
     def review_comments(self, pr: int) -> list[Comment]:
         items = self._call(f"list review comments of #{pr}", lambda: [
             convert.raw(c) for c in self._repo.get_pull(pr).get_review_comments()])
         return [convert.comment(c, pr, self._is_factory(c)) for c in items]
 
-    def reviews(self, pr: int) -> list[Review]:
+    def reviews(self, pr: int, inline_comments: bool = True) -> list[Review]:
+        """The PR's reviews; their inline comments cost a second request (left out without)."""
         items = self._call(f"list reviews of #{pr}", lambda: [
             convert.raw(r) for r in self._repo.get_pull(pr).get_reviews()])
         inline: dict[int, list[InlineComment]] = {}
-        for c in self.review_comments(pr):
+        for c in self.review_comments(pr) if inline_comments else []:
             if c.review_id is not None and c.in_reply_to is None and c.path:
                 inline.setdefault(c.review_id, []).append(
                     InlineComment(c.path, c.line or 0, convert.unmarked(c.body)))

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
+from pipeline.forge import tracking
 from pipeline.forge.types import Comment, InlineComment, Issue, PullRequest, Review, Verdict
 
 MARK = "<!-- factory -->"
 """Appended to everything the factory posts, so its own text never triggers it again."""
 _ANY_MARK = re.compile(r"<!-- factory[ :]")
+_HIDDEN = re.compile(r"<!--.*?-->", re.DOTALL)
 _VERDICT = re.compile(r"<!-- factory:verdict (approve|changes|comment) -->")
 _STATES: dict[str, Verdict] = {"APPROVED": "approve", "CHANGES_REQUESTED": "changes"}
 
@@ -35,6 +37,25 @@ def unmarked(body: str) -> str:
 
 def with_verdict(body: str, verdict: Verdict) -> str:
     return f"{body.rstrip()}\n\n<!-- factory:verdict {verdict} -->"
+
+
+UNPLACED_CHARS = 20_000
+"""Room for the text of inline comments moved into a review's body (GitHub allows 65,536)."""
+
+
+def with_unplaced(body: str, comments: Sequence[InlineComment], reason: str) -> str:
+    """body, then the inline comments GitHub would not place on the diff, as text."""
+    if not comments:
+        return body
+    lines = [f"GitHub could not place {len(comments)} comment(s) on the diff ({reason}); "
+             "here they are:"]
+    lines += [f"- `{c.path}:{c.line}`: {' '.join(_HIDDEN.sub('', c.body).split())}"
+              for c in comments]
+    moved = "\n".join(lines)
+    if len(moved) > UNPLACED_CHARS:
+        moved = moved[:UNPLACED_CHARS] + " …"
+    before, marker, after = body.partition(f"\n\n{tracking.MARKER}")
+    return f"{before.rstrip()}\n\n{moved}{marker}{after}"
 
 
 def is_factory(data: Mapping[str, Any], viewer: str | None) -> bool:
@@ -71,7 +92,8 @@ def pull(data: Mapping[str, Any]) -> PullRequest:
                        head=data["head"]["ref"], base=data["base"]["ref"],
                        head_sha=data["head"].get("sha"), state=data.get("state", "open"),
                        merged=bool(data.get("merged") or data.get("merged_at")),
-                       draft=bool(data.get("draft")), labels=_labels(data))
+                       draft=bool(data.get("draft")), labels=_labels(data),
+                       mergeable=data.get("mergeable"), mergeable_state=data.get("mergeable_state"))
 
 
 def review(data: Mapping[str, Any], pr: int, comments: tuple[InlineComment, ...],

@@ -166,7 +166,8 @@ class LocalForge:
         assert number is not None
         return self.get_pr(number)
 
-    def get_pr(self, number: int) -> PullRequest:
+    def get_pr(self, number: int, wait_mergeable: bool = False) -> PullRequest:
+        """The PR (its mergeability unknown: the local flow merges with git itself)."""
         return self._pr(self._row(number, "pr"))
 
     def find_pr(self, head: str) -> PullRequest | None:
@@ -185,7 +186,7 @@ class LocalForge:
         with self._db() as db:
             db.execute("UPDATE items SET head_sha = ? WHERE number = ?", (sha, pr))
 
-    def merge_pr(self, pr: int, message: str) -> None:
+    def merge_pr(self, pr: int, message: str, sha: str | None = None) -> None:
         with self._db() as db:
             db.execute("UPDATE items SET state = 'closed', merged = 1 WHERE number = ? "
                        "AND kind = 'pr'", (pr,))
@@ -207,7 +208,7 @@ class LocalForge:
         return Review(id=review_id or 0, pr=pr, commit=commit, verdict=verdict, body=body,
                       author=author or self.author, comments=tuple(comments))
 
-    def reviews(self, pr: int) -> list[Review]:
+    def reviews(self, pr: int, inline_comments: bool = True) -> list[Review]:
         with self._db() as db:
             rows = db.execute("SELECT * FROM reviews WHERE pr = ? ORDER BY id", (pr,)).fetchall()
             inline = db.execute("SELECT * FROM comments WHERE number = ? AND review_id IS NOT NULL "

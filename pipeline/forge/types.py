@@ -65,6 +65,11 @@ class PullRequest:
     merged: bool = False
     draft: bool = False
     labels: tuple[str, ...] = ()
+    mergeable: bool | None = None
+    """Whether head merges into base cleanly; None while unknown (GitHub still computing it,
+    or a forge that does not say)."""
+    mergeable_state: str | None = None
+    """GitHub's word for it: `clean`, `dirty` (conflicts), `blocked` (branch protection), ..."""
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,10 @@ The review body carries the panel's whole result in the tracking marker
   the scope's previous review; still-open findings keep their id and their thread, and only
   new findings get inline comments.
 
-Inline comments go only on lines the diff shows (GitHub refuses others); the rest are in the
-summary table, which lists every finding.
+Inline comments go only on lines the PR's diff shows, at a commit of the PR (GitHub refuses the
+whole review otherwise): the summary table lists every finding, and the text of each new one
+that has no such line is written out in the body. A task's review is about a commit that is
+not (yet) on the PR, so it has no inline comments at all.
 """
 
 from __future__ import annotations
@@ -61,18 +63,23 @@ def finding_of(body: str) -> str | None:
     return match.group(1) if match else None
 
 
+def record_of(body: str) -> PanelRecord | None:
+    """The panel's result a review body carries, if it is a panel review."""
+    state = tracking.parse_state(body)
+    if not state or "panel" not in state:
+        return None
+    try:
+        return PanelRecord.model_validate(state["panel"])
+    except ValidationError:
+        return None  # an older or hand-edited marker: not ours to trust
+
+
 def records(forge: Forge, pr: int, scope: str | None = None) -> list[tuple[Review, PanelRecord]]:
     """The panel reviews on pr, oldest first, optionally for one scope only."""
     found = []
-    for posted in forge.reviews(pr):
-        state = tracking.parse_state(posted.body)
-        if not state or "panel" not in state:
-            continue
-        try:
-            record = PanelRecord.model_validate(state["panel"])
-        except ValidationError:
-            continue  # an older or hand-edited marker: not ours to trust
-        if scope is None or record.scope == scope:
+    for posted in forge.reviews(pr, inline_comments=False):
+        record = record_of(posted.body)
+        if record is not None and (scope is None or record.scope == scope):
             found.append((posted, record))
     return found
 
@@ -80,6 +87,12 @@ def records(forge: Forge, pr: int, scope: str | None = None) -> list[tuple[Revie
 def latest(forge: Forge, pr: int, scope: str) -> PanelRecord | None:
     found = records(forge, pr, scope)
     return found[-1][1] if found else None
+
+
+def latest_in(bodies: list[str], scope: str) -> PanelRecord | None:
+    """The scope's last panel record among review bodies not posted yet."""
+    found = [r for r in map(record_of, bodies) if r is not None and r.scope == scope]
+    return found[-1] if found else None
 
 
 def compare(previous: list[MergedFinding], current: list[MergedFinding],
@@ -165,6 +178,23 @@ def safe(text: str) -> str:
     return neutralise_mentions(redact(text))
 
 
+UNPLACED_BODY_CHARS = 600
+
+
+def unplaced_text(findings: list[MergedFinding]) -> str:
+    """The text of findings no inline comment carries, for the review's body."""
+    if not findings:
+        return ""
+    lines = ["", "Not on a line of the PR's diff, so here rather than inline:"]
+    for finding in findings:
+        body = " ".join(finding.body.split())
+        if len(body) > UNPLACED_BODY_CHARS:
+            body = body[:UNPLACED_BODY_CHARS] + " …"
+        lines.append(f"- **{finding.severity}** `{finding.where}` {_cell(finding.title)}: {body}"
+                     f" _({', '.join(finding.reviewers)})_")
+    return "\n".join(lines)
+
+
 def inline_body(finding: MergedFinding) -> str:
     also = "".join(f"\n- {line}" for line in finding.also)
     return (safe(f"**{finding.severity}**: {finding.title}\n\n{finding.body}\n\n"
@@ -195,15 +225,37 @@ def review_body(summary: str, record: PanelRecord, limit: int = MAX_REVIEW_CHARS
                            + SUMMARY_CUT, state)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """One panel review ready to post."""
+
+    result: PanelResult
+    """As stored: ids of still-open findings carried over from the previous review."""
+    body: str
+    verdict: Verdict
+    comments: list[InlineComment]
+
+
 def post_panel(forge: Forge, pr: int, scope: str, commit: str, result: PanelResult,
-               diff: str) -> tuple[PanelResult, Review | None]:
+               diff: str, *, inline: bool = True) -> tuple[PanelResult, Review | None]:
     """Post result as one review, or nothing if this scope and commit were already reviewed.
+    inline: the diff is the PR's at commit, so findings on its lines go there as comments.
 
     Returns the result as stored (ids of still-open findings carried over) and the review
     posted, None when nothing was."""
     previous = latest(forge, pr, scope)
     if previous is not None and previous.commit == commit:
         return previous.result, None
+    ready = prepare(previous, scope, commit, result, diff if inline else None)
+    posted = forge.post_review(pr, commit if inline else None, ready.body, ready.verdict,
+                               ready.comments)
+    return ready.result, posted
+
+
+def prepare(previous: PanelRecord | None, scope: str, commit: str, result: PanelResult,
+            diff: str | None) -> Prepared:
+    """The review of result against the scope's previous one; inline comments on diff's lines
+    (none without a diff), the text of every other new finding in the body."""
     delta = None
     if previous is not None:
         delta = compare(previous.result.findings, result.findings,
@@ -217,11 +269,12 @@ def post_panel(forge: Forge, pr: int, scope: str, commit: str, result: PanelResu
         result = result.model_copy(update={"verdict": verdict, "findings": sorted(
             [*findings, *delta.unchecked], key=MergedFinding.sort_key)})
     fresh = {f.id for f in delta.new} if delta is not None else {f.id for f in result.findings}
-    anchors = diff_lines(diff)
-    comments = [InlineComment(f.path, f.line, inline_body(f)) for f in result.findings
-                if f.id in fresh and (f.path, f.line) in anchors]
+    anchors = diff_lines(diff) if diff is not None else set()
+    placed = [f for f in result.findings if f.id in fresh and (f.path, f.line) in anchors]
+    unplaced = [f for f in result.findings if f.id in fresh and f not in placed]
     record = PanelRecord(scope=scope, commit=commit, result=result,
                          fixed=delta.fixed if delta else [])
-    body = review_body(safe(render_summary(scope, commit, result, delta)), record)
-    posted = forge.post_review(pr, commit, body, FORGE_VERDICT[result.verdict], comments)
-    return result, posted
+    summary = render_summary(scope, commit, result, delta) + unplaced_text(unplaced)
+    body = review_body(safe(summary), record)
+    return Prepared(result, body, FORGE_VERDICT[result.verdict],
+                    [InlineComment(f.path, f.line, inline_body(f)) for f in placed])

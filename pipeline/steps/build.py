@@ -16,7 +16,8 @@ from pipeline.steps.work import IssueWork, first_line
 
 
 def build_tasks(work: IssueWork) -> bool:
-    """The integration branch and its PR, then every task; False when any is blocked."""
+    """The integration branch, then every task (the PR opens with the first merged task);
+    False when any is blocked."""
     prepare_integration(work)
     work.record("building tasks", "building")
     for task in work.state.tasks.values():
@@ -40,11 +41,7 @@ def prepare_integration(work: IssueWork) -> None:
     state = work.state
     git.ensure_branch(work.repo, state.integration_branch, state.base_commit)
     git.add_worktree(work.repo, work.integration_path, state.integration_branch)
-    if state.pr is None:
-        assert state.plan is not None
-        pr = work.forge.open_pr(state.integration_branch, state.base_branch,
-                                f"factory: {state.title}", state.plan.spec, draft=True)
-        state.pr = pr.number
+    work.open_pr_once_committed()  # a resumed run whose tasks merged before the PR opened
 
 
 def block_task(work: IssueWork, task_id: str, reason: str) -> None:
@@ -73,6 +70,7 @@ def build_task(work: IssueWork, task_id: str) -> None:
         passed, reason = False, str(exc)
     if passed:
         with work.git_lock:
+            task.change = git.change_id(path, state.integration_branch)
             merged = git.merge(work.integration_path, branch,
                                f"Merge {branch}: {task.spec.title}")
         passed, reason = merged, None if merged else "merge conflict with other tasks"
@@ -80,6 +78,8 @@ def build_task(work: IssueWork, task_id: str) -> None:
         task.status = "passed" if passed else "blocked"
         task.reason = reason
         task.commit = git.head(path)
+    if passed:
+        work.open_pr_once_committed()
     work.record(f"{task_id}: {task.status}")
 
 

@@ -26,14 +26,13 @@ def evaluate_change(work: IssueWork, criteria: list[Criterion], workspace: Works
 
 
 def post_evaluation(work: IssueWork, subject: str, outcome: EvalOutcome) -> None:
-    assert work.state.pr is not None
+    """The verdict as a comment on the issue's PR (once it is open)."""
     rows = "\n".join(f"| {c.id} | {'yes' if c.met else 'no'} | {c.evidence} |"
                      for c in outcome.evaluation.criteria)
-    work.forge.post_comment(
-        work.state.pr,
-        f"**Evaluation of {subject}: {'pass' if outcome.passed else 'fail'}** "
-        f"(tests exit {outcome.tests.returncode})\n\n| criterion | met | evidence |\n"
-        f"|---|---|---|\n{rows}")
+    text = (f"**Evaluation of {subject}: {'pass' if outcome.passed else 'fail'}** "
+            f"(tests exit {outcome.tests.returncode})\n\n| criterion | met | evidence |\n"
+            f"|---|---|---|\n{rows}")
+    work.post_on_pr(lambda number: work.forge.post_comment(number, text))
 
 
 def findings_text(verdict: PanelResult, outcome: EvalOutcome) -> str:

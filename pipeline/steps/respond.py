@@ -82,7 +82,7 @@ def open_threads(forge: Forge, pr: int, findings: list[MergedFinding],
 def people_reviews(forge: Forge, pr: int, allowed: Iterable[str] = ()) -> list[tuple[str, str]]:
     """(author, body) of reviews people who may steer the factory wrote with a summary (the
     panel's carry its marker)."""
-    return [(r.author or "someone", r.body) for r in forge.reviews(pr)
+    return [(r.author or "someone", r.body) for r in forge.reviews(pr, inline_comments=False)
             if r.body.strip() and tracking.MARKER not in r.body
             and may_steer(r.author, r.author_association, allowed)]
 

@@ -7,7 +7,7 @@ from pipeline.agent.workspace import Workspace
 from pipeline.core import git
 from pipeline.forge.protocol import Forge
 from pipeline.review.panel import PanelInput, PanelResult, run_panel
-from pipeline.review.report import latest, post_panel
+from pipeline.review.report import latest, latest_in, post_panel, prepare
 from pipeline.roles.base import RoleContext
 from pipeline.roles.schemas import TaskSpec
 from pipeline.steps.work import IssueWork
@@ -38,11 +38,25 @@ def panel_feedback(result: PanelResult) -> str:
 
 
 def review_task(work: IssueWork, spec: TaskSpec, workspace: Workspace, base: str) -> PanelResult:
-    """The review panel on a task's change, posted once per commit as one review."""
+    """The review panel on a task's change, posted once per commit as one review on the
+    issue's PR: without inline comments (the task's commit is not on the PR yet), and kept
+    until the PR is opened if the issue's branch has no commits yet."""
     plan = work.state.plan
-    assert plan is not None and work.state.pr is not None
+    assert plan is not None
     given = PanelInput(plan.spec, plan.acceptance_criteria, spec,
                        git.diff(workspace.root, base), Workspace(workspace.root),
                        focus_paths=git.changed_files(workspace.root, base))
-    return review_change(work.ctx, work.forge, work.state.pr, spec.id,
-                         git.head(workspace.root), given)
+    commit = git.head(workspace.root)
+    pr = work.state.pr
+    if pr is not None:
+        result, _posted = post_panel(work.forge, pr, spec.id, commit,
+                                     run_panel(work.ctx, given), given.diff, inline=False)
+        return result
+    previous = latest_in(work.waiting_reviews, spec.id)
+    if previous is not None and previous.commit == commit:
+        return previous.result
+    ready = prepare(previous, spec.id, commit, run_panel(work.ctx, given), None)
+    work.waiting_reviews.append(ready.body)
+    work.post_on_pr(lambda number: work.forge.post_review(number, None, ready.body,
+                                                          ready.verdict, []))
+    return ready.result

@@ -37,6 +37,9 @@ class TaskState(BaseModel):
     """Context resets of the roles working on this task (each left a handoff note)."""
     verdicts: dict[str, bool] = Field(default_factory=dict)
     """The task's last evaluation: criterion or check id → met."""
+    change: str | None = None
+    """The change the panel approved (git.change_id): a PR showing exactly it is not reviewed
+    again."""
 
 
 class RunState(BaseModel):
@@ -116,13 +119,20 @@ class RunState(BaseModel):
         return bool(self.tasks) and all(t.status == "passed" for t in self.tasks.values())
 
 
+def issue_of_branch(branch: str) -> int | None:
+    """N for an issue's integration branch `factory/issue-<N>`; None for any other branch."""
+    prefix = "factory/issue-"
+    rest = branch[len(prefix):] if branch.startswith(prefix) else ""
+    return int(rest) if rest.isdigit() else None
+
+
 def issue_of(pr: PullRequest) -> int:
     """The issue a factory PR was built for: its head is `factory/issue-<N>`."""
-    prefix = "factory/issue-"
-    if not pr.head.startswith(prefix) or not pr.head[len(prefix):].isdigit():
+    issue = issue_of_branch(pr.head)
+    if issue is None:
         raise BadInput(f"#{pr.number} is not a factory PR (its head {pr.head} is not "
                        f"factory/issue-<N>)")
-    return int(pr.head[len(prefix):])
+    return issue
 
 
 def short_title(text: str, limit: int = 72) -> str:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.agent.workspace import Workspace
 from pipeline.config.settings import Config
+from pipeline.core import git
 from pipeline.forge.protocol import Forge
 from pipeline.forge.types import phase_label
 from pipeline.ledger.store import Ledger
@@ -41,6 +43,36 @@ class IssueWork:
         self.git_lock = threading.Lock()
         self.worktrees = self.repo / ".factory" / "worktrees"
         self.ctx.on_reset = self.count_reset
+        self.waiting: list[Callable[[int], object]] = []
+        """Posts for the issue's PR made before it could be opened, in order."""
+        self.waiting_reviews: list[str] = []
+        """The bodies of the panel reviews among them (a task's next review compares)."""
+
+    def post_on_pr(self, post: Callable[[int], object]) -> None:
+        """post(PR number) now, or once the PR is opened (its branch has no commits yet)."""
+        with self.state_lock:
+            if self.state.pr is None:
+                self.waiting.append(post)
+                return
+            number = self.state.pr
+        post(number)
+
+    def open_pr_once_committed(self) -> None:
+        """Open the issue's draft PR as soon as its branch has a commit over the base (GitHub
+        opens none before), then post what waited for it."""
+        with self.state_lock:
+            state = self.state
+            if state.pr is not None or git.git(
+                    self.repo, "rev-list", "--count",
+                    f"{state.base_commit}..{state.integration_branch}") == "0":
+                return
+            assert state.plan is not None
+            state.pr = self.forge.open_pr(state.integration_branch, state.base_branch,
+                                          f"factory: {state.title}", state.plan.spec,
+                                          draft=True).number
+            waiting, self.waiting = self.waiting, []
+            for post in waiting:
+                post(state.pr)
 
     @property
     def integration_path(self) -> Path:

@@ -8,7 +8,7 @@ from doubles.fake_github import FakeGitHub
 from pipeline.core.errors import BadInput
 from pipeline.forge import tracking
 from pipeline.forge.backoff import Backoff
-from pipeline.forge.github import MARK, ForgeError, GitHubForge
+from pipeline.forge.github import MARK, EmptyPullRequest, ForgeError, GitHubForge
 from pipeline.forge.types import InlineComment
 
 from .conftest import REPO
@@ -123,26 +123,33 @@ def test_open_pr_twice_gives_one_pr(forge: GitHubForge, fake: FakeGitHub) -> Non
     assert forge.get_pr(first.number).title == "Widget"
 
 
-def test_open_pr_race_returns_the_winner(forge: GitHubForge, fake: FakeGitHub,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_open_pr_race_returns_the_winner(forge: GitHubForge, fake: FakeGitHub) -> None:
     fake.push(REPO, "factory/issue-3")
     winner = GitHubForge(REPO, "t", fake.base_url, throttle=False, backoff=NO_WAIT).open_pr(
         "factory/issue-3", "main", "A", "")
-    looks = iter([None, winner])
-    monkeypatch.setattr(forge, "find_pr", lambda head: next(looks))
+    fake.reset_calls()
     assert forge.open_pr("factory/issue-3", "main", "A", "").number == winner.number
-    assert fake.calls["POST /repos/{owner}/{repo}/pulls"] == 2
+    # Opening first and looking only when GitHub says it exists: one request when it does not.
+    assert fake.calls == {"POST /repos/{owner}/{repo}/pulls": 1,
+                          "GET /repos/{owner}/{repo}/pulls": 1}
+
+
+def test_no_pr_without_commits(forge: GitHubForge, fake: FakeGitHub) -> None:
+    fake.push(REPO, "factory/issue-9", sha=fake.repos[REPO].refs["main"])
+    with pytest.raises(EmptyPullRequest, match="No commits between main and factory/issue-9"):
+        forge.open_pr("factory/issue-9", "main", "Nothing yet", "")
+    assert fake.repos[REPO].pulls == {}
 
 
 def test_review_with_inline_comments_and_replies(forge: GitHubForge, fake: FakeGitHub) -> None:
-    fake.push(REPO, "factory/issue-4")
+    fake.push(REPO, "factory/issue-4", {"app.py": "a = 1\nb = 2\nc = 3\n"})
     pr = forge.open_pr("factory/issue-4", "main", "PR", "body")
     review = forge.post_review(pr.number, pr.head_sha, "Looks wrong", "changes",
                                [InlineComment("app.py", 3, "off by one")])
     assert review.verdict == "changes"
     fake.add_token("human", "carol")
     carol = human_forge(fake)
-    carol.post_review(pr.number, None, "LGTM", "approve")
+    carol._repo.get_pull(pr.number).create_review(body="LGTM", event="APPROVE")
     [inline] = forge.review_comments(pr.number)
     assert (inline.path, inline.line, inline.review_id, inline.by_factory) == (
         "app.py", 3, review.id, True)
@@ -152,6 +159,32 @@ def test_review_with_inline_comments_and_replies(forge: GitHubForge, fake: FakeG
     assert [(r.verdict, r.author, r.body) for r in reviews] == [
         ("changes", "github-actions[bot]", "Looks wrong"), ("approve", "carol", "LGTM")]
     assert reviews[0].comments == (InlineComment("app.py", 3, "off by one"),)
+
+
+def test_comments_github_would_not_place_move_into_the_body(
+        forge: GitHubForge, fake: FakeGitHub) -> None:
+    base = fake.push(REPO, "main", {"app.py": "".join(f"line {i}\n" for i in range(1, 41))})
+    fake.push(REPO, "factory/issue-7", {"app.py": "".join(
+        f"line {i}\n" if i != 20 else "changed\n" for i in range(1, 41))})
+    pr = forge.open_pr("factory/issue-7", "main", "PR", "body")
+    fake.reset_calls()
+
+    review = forge.post_review(pr.number, pr.head_sha, "Summary", "changes", [
+        InlineComment("app.py", 20, "on the change"),
+        InlineComment("app.py", 2, "**major**: far from any change")])
+
+    # GitHub refused the first attempt whole; the second carries every comment's text.
+    assert fake.calls["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"] == 2
+    assert review.comments == () and forge.review_comments(pr.number) == []
+    [posted] = forge.reviews(pr.number)
+    assert posted.verdict == "changes" and posted.body.startswith("Summary")
+    assert "`app.py:2`: **major**: far from any change" in posted.body
+    assert "`app.py:20`: on the change" in posted.body
+    assert "must be part of the diff" in posted.body
+    # A commit that is not one of the PR's is refused like a line outside the diff.
+    review = forge.post_review(pr.number, base, "Old commit", "comment",
+                               [InlineComment("app.py", 20, "here")])
+    assert review.comments == () and "`app.py:20`: here" in forge.reviews(pr.number)[-1].body
 
 
 def test_untrusted_verdict_marker_is_ignored(forge: GitHubForge, fake: FakeGitHub) -> None:
@@ -188,3 +221,15 @@ def test_list_and_close(forge: GitHubForge, fake: FakeGitHub) -> None:
     forge.close_issue(2)
     assert [i.title for i in forge.list_issues()] == ["one"]
     assert [i.state for i in forge.list_issues(state="all")] == ["open", "closed"]
+
+
+def test_mergeability_is_polled_while_github_computes_it(
+        forge: GitHubForge, fake: FakeGitHub, sleeps: list[float]) -> None:
+    fake.push(REPO, "factory/issue-8")
+    pr = forge.open_pr("factory/issue-8", "main", "PR", "body")
+
+    assert forge.get_pr(pr.number).mergeable is None  # a plain read takes what GitHub says
+    fake.push(REPO, "factory/issue-8")
+    settled = forge.get_pr(pr.number, wait_mergeable=True)
+
+    assert (settled.mergeable, settled.mergeable_state) == (True, "clean") and sleeps == [1.0]

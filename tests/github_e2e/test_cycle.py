@@ -113,7 +113,6 @@ def run_cycle(step: Step, stub: StubModelServer, actions: Actions, fake: FakeGit
         assert len(found) == 1, found
         return found[0]
 
-    fake.reset_calls()
     step(actions, "plan", issue, trigger, ())
     assert next_job() == ("build", issue)
     state = load(github, issue)
@@ -124,7 +123,6 @@ def run_cycle(step: Step, stub: StubModelServer, actions: Actions, fake: FakeGit
     assert built is not None and built.cost_usd > planned_cost > 0  # carried across jobs
     command, pr = next_job()
     assert (command, pr) == ("review", 2)
-    calls["issue_to_pr"] = fake.calls.total()
     pull = github.get_pr(pr)
     assert pull.draft and pull.head == "factory/issue-1"
     assert git(actions.origin, "rev-parse", "factory/issue-1") == pull.head_sha
@@ -188,8 +186,6 @@ def test_issue_to_merged_pr_to_lessons(stub: StubModelServer, actions: Actions,
                                        tmp_path: Path) -> None:
     calls = run_cycle(clean, stub, actions, fake, github, tmp_path)
     assert calls["reviews"] == 6  # the panel ×4, alice's, mallory's
-    assert calls["issue_to_pr"] <= 40, f"issue→PR cycle took {calls['issue_to_pr']} API calls"
-    print(f"issue→PR cycle: {calls['issue_to_pr']} API calls")
 
 
 def test_jobs_killed_at_every_step_converge(stub: StubModelServer, actions: Actions,

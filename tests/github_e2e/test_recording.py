@@ -37,27 +37,31 @@ def test_writes_are_recorded_and_read_back_not_sent(tmp_path: Path) -> None:
     [track] = [op for op in ops if isinstance(op, TrackingOp)]
     assert track.state == {"phase": "building"} and track.body == "building"
     [labels] = [op for op in ops if isinstance(op, LabelsOp)]
-    assert labels.add == ["factory:building"] and labels.remove == ["factory:planning"]
+    # planning was added by this job and removed again: it never needs to reach the forge.
+    assert labels.add == ["factory:building"] and labels.remove == []
     [opened] = [op for op in ops if isinstance(op, OpenPrOp)]
     assert opened.ref == pr.number < 0
     [review] = [op for op in ops if isinstance(op, ReviewOp)]
     assert review.comments[0].ref == inline.id
 
 
-def test_an_existing_pr_is_used_and_only_the_tracking_comment_is_edited(tmp_path: Path) -> None:
+def test_a_pr_is_opened_by_the_writer_and_only_the_tracking_comment_is_edited(
+        tmp_path: Path) -> None:
     forge = LocalForge(tmp_path / "forge.db")
     issue = forge.create_issue("t", "b").number
-    existing = forge.open_pr("factory/issue-1", "main", "t", "b", draft=True)
     note = forge.post_comment(issue, "a note")
     recorder = RecordingForge(forge)
 
-    assert recorder.open_pr("factory/issue-1", "main", "t", "b").number == existing.number
+    # No request to look for it: the writer opens it, or finds the one already open.
+    opened = recorder.open_pr("factory/issue-1", "main", "t", "b")
+    assert recorder.open_pr("factory/issue-1", "main", "t", "b") == opened
+    assert opened.number < 0 and forge.list_prs() == []
     recorder.comments(issue)
     with pytest.raises(WorkFailed, match="only its tracking comment"):
         recorder.edit_comment(note.id, "changed")
     with pytest.raises(WorkFailed, match="may not open issues"):
         recorder.create_issue("x", "y")
-    assert recorder.operations() == []
+    assert [op.op for op in recorder.operations()] == ["open_pr"]
 
 
 def test_peoples_comments_are_read_sanitised(tmp_path: Path) -> None:

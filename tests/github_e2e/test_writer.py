@@ -17,6 +17,7 @@ from pipeline.actions.outputs.checks import Limits
 from pipeline.actions.outputs.held import Held
 from pipeline.config import settings as config_module
 from pipeline.core.errors import WorkFailed
+from pipeline.forge import tracking as forge_tracking
 from pipeline.forge.github import GitHubForge
 
 from .conftest import REPO
@@ -242,3 +243,24 @@ def test_the_same_outputs_start_the_next_job_once_and_roles_keep_that_record(
     apply_with_dispatch(rerun)
     assert started == [("build", issue), ("build", issue)]
     assert len(github.comments(issue)) == 1
+
+
+def test_a_pr_github_will_not_open_yet_waits_and_the_rest_is_applied(
+        tmp_path: Path, writer: Path, github: GitHubForge, issue: int) -> None:
+    """Outputs meaning to open a PR for a branch without commits (GitHub refuses it: 422):
+    the PR and what was meant for it wait; the issue's state and labels are applied."""
+    git(writer, "push", "-q", "origin", "main:factory/issue-1")
+    out = emit(tmp_path / "out", [
+        {"op": "open_pr", "ref": -1, "head": "factory/issue-1", "base": "main", "title": "t",
+         "body": "b"},
+        {"op": "tracking", "number": issue, "body": "### Dark Factory",
+         "state": {"phase": "stopped", "pr": -1}},
+        {"op": "tracking", "number": -1, "body": "PR", "state": {"issue": issue}},
+        {"op": "labels", "number": issue, "add": ["factory:blocked"]}])
+
+    applied = apply(out, writer, github)
+
+    assert github.list_prs("all") == [] and applied.pr_numbers == {}
+    assert forge_tracking.read_state(github, issue) == {"phase": "stopped", "pr": None}
+    assert "factory:blocked" in github.get_issue(issue).labels
+    assert any("no commits over main" in line for line in applied.skipped)

@@ -66,7 +66,10 @@ def test_factory_run_with_a_three_model_panel(stub: StubModelServer, sample_repo
     assert [r.verdict for r in t1] == ["changes", "approve"] and len(t2) == 1
     assert "| major | `calc/subtract.py:1` | subtract() has no type hints | " \
            "rev-anthropic, rev-openai |" in t1[0].body
-    assert len(t1[0].comments) == 1
+    # A task's commit is not on the PR: no inline comments, the finding's text in the body.
+    assert t1[0].comments == ()
+    assert "Not on a line of the PR's diff" in t1[0].body
+    assert "`calc/subtract.py:1` subtract() has no type hints:" in t1[0].body
     assert "Since the last review: 1 fixed, 0 still open, 0 new." in t1[1].body
     for posted in reviews:
         assert "2 of 3 reviewers answered" in posted.body

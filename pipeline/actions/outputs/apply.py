@@ -3,6 +3,10 @@
 Applied outputs converge when applied again: the tracking comment is edited in place, PRs are
 found by branch, labels are sets, and every other post carries a hidden key derived from its
 content, so a second apply (or a re-run job's identical output) posts nothing twice.
+
+What GitHub refuses is met, not crashed on: a PR whose branch has no commits yet is not opened
+(whatever was meant for it waits for the next build), and a merge GitHub will not do (conflicts,
+branch protection) turns the outcome into a blocked issue that says why.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from pipeline.actions.outputs import checks, commits, lessons_branch
+from pipeline.actions.outputs import checks, commits, lessons_branch, refused_merge
+from pipeline.actions.outputs.cache import CachingForge
 from pipeline.actions.outputs.held import hold
 from pipeline.actions.outputs.schema import (
     CloseOp,
@@ -23,6 +28,7 @@ from pipeline.actions.outputs.schema import (
     LessonsOp,
     MergeOp,
     OpenPrOp,
+    Operation,
     Outputs,
     ReplyOp,
     ReviewOp,
@@ -43,10 +49,12 @@ from pipeline.core.errors import BadInput, WorkFailed
 from pipeline.core.sanitize import neutralise_mentions
 from pipeline.detection.verdict import SECTION, Verdict, render
 from pipeline.forge import tracking
+from pipeline.forge.github import EmptyPullRequest, MergeRefused
 from pipeline.forge.local import LocalForge
 from pipeline.forge.protocol import Forge
 from pipeline.forge.select import TrackerForge
 from pipeline.forge.types import NEEDS_HUMAN, InlineComment
+from pipeline.steps.state import issue_of_branch
 
 Dispatcher = Callable[[str, int], None]
 MAX_DISPATCH_KEYS = 20
@@ -81,10 +89,16 @@ def apply_dir(directory: Path, repo: Path, forge: Forge, config: Config,
 class Writer:
     def __init__(self, repo: Path, forge: Forge, config: Config,
                  dispatch: Dispatcher | None, verdict: Verdict | None = None) -> None:
-        self.repo, self.forge, self.config, self.dispatch = repo, forge, config, dispatch
+        self.cache = CachingForge(forge)
+        self.forge: Forge = cast(Forge, self.cache)
+        self.repo, self.config, self.dispatch = repo, config, dispatch
         self.verdict = verdict or Verdict()
         self.subject = 0
         self.result = Applied()
+        self.unopened: set[int] = set()
+        """Placeholders of PRs GitHub would not open (no commits yet): their ops wait."""
+        self.closed_by_merge: set[int] = set()
+        """Issues GitHub closed itself when their PR merged (its body says `Closes #N`)."""
         self._inline: dict[int, InlineComment] = {}
         self._keys: dict[tuple[str, int], set[str]] = {}
         self.identity = ""
@@ -94,7 +108,7 @@ class Writer:
         """The keys already on number's comments, reviews or review threads (listed once)."""
         if (kind, number) not in self._keys:
             bodies = ([c.body for c in self.forge.comments(number)] if kind == "comment" else
-                      [r.body for r in self.forge.reviews(number)] if kind == "review" else
+                      [r.body for r in self.forge.reviews(number, inline_comments=False)] if kind == "review" else
                       [c.body for c in self.forge.review_comments(number)])
             self._keys[kind, number] = set(KEY_PATTERN.findall("\n".join(bodies)))
         return self._keys[kind, number]
@@ -110,13 +124,26 @@ class Writer:
             self.result.done.append("pushed " + ", ".join(sorted(outputs.refs)))
         # The tracking state goes last but for the dispatch: it is the commit point. A job
         # re-run after a writer died earlier redoes its work rather than trusting a state that
-        # names comments or reviews never posted.
-        first = [op for op in outputs.ops if isinstance(op, OpenPrOp)]
-        state = [op for op in outputs.ops if isinstance(op, TrackingOp)]
-        last = [op for op in outputs.ops if isinstance(op, DispatchOp)]
-        middle = [op for op in outputs.ops
-                  if not isinstance(op, OpenPrOp | TrackingOp | DispatchOp)]
-        for op in [*first, *middle, *state, *last]:
+        # names comments or reviews never posted. Statuses go before a merge (branch protection
+        # may ask for them), the merge before what depends on its outcome.
+        ops: list[Operation] = list(outputs.ops)
+        for opening in [op for op in ops if isinstance(op, OpenPrOp)]:
+            self._open_pr(opening)
+        for status in [op for op in ops if isinstance(op, StatusOp)]:
+            self._status(status)
+        for merge in [op for op in ops if isinstance(op, MergeOp)]:
+            refusal = self._merge(merge)
+            if refusal is not None:
+                ops = refused_merge.blocked_instead(ops, self.number(merge.number), refusal)
+        middle = [op for op in ops if not isinstance(op, OpenPrOp | StatusOp | MergeOp
+                                                     | TrackingOp | DispatchOp)]
+        state = [op for op in ops if isinstance(op, TrackingOp)]
+        last = [op for op in ops if isinstance(op, DispatchOp)]
+        for op in [*middle, *state, *last]:
+            if self.number(getattr(op, "number", 0)) in self.unopened:
+                self.result.skipped.append(f"{op.op} for a PR not opened (its branch has no "
+                                           "commits yet)")
+                continue
             getattr(self, f"_{op.op}")(op)
         self._count_spend(outputs.cost_usd)
         return self.result
@@ -125,25 +152,38 @@ class Writer:
         """On GitHub, the day's spend across jobs, for `budget.per_day_usd` (locally the
         ledger, shared by every run, already knows it)."""
         if cost_usd <= 0 or self.config.budget.per_day_usd is None \
-                or isinstance(self.forge, LocalForge):
+                or isinstance(self.cache.inner, LocalForge):
             return
         from pipeline.observe import day_spend
 
-        forge = cast(TrackerForge, self.forge)
+        forge = cast(TrackerForge, self.cache.inner)
         if day_spend.add(forge, day_spend.today(), cost_usd, self.identity[:16]):
             self.result.done.append(f"counted ${cost_usd:.4f} into today's spend")
 
     def _resolve_state(self, value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: (self.number(v) if k == "pr" and isinstance(v, int)
+            return {k: (self._resolve_pr(v) if k == "pr" and isinstance(v, int)
                         else self._resolve_state(v)) for k, v in value.items()}
         if isinstance(value, list):
             return [self._resolve_state(v) for v in value]
         return value
 
+    def _resolve_pr(self, value: int) -> int | None:
+        number = self.number(value)
+        return None if number in self.unopened else number
+
     def _open_pr(self, op: OpenPrOp) -> None:
-        pr = self.forge.open_pr(op.head, op.base, neutralise_mentions(op.title),
-                                neutralise_mentions(op.body), draft=True)
+        body = neutralise_mentions(op.body)
+        issue = issue_of_branch(op.head)
+        if issue is not None:  # GitHub links the PR to its issue and closes it on merge
+            body = f"{body.rstrip()}\n\nCloses #{issue}"
+        try:
+            pr = self.forge.open_pr(op.head, op.base, neutralise_mentions(op.title), body,
+                                    draft=True)
+        except EmptyPullRequest:
+            self.unopened.add(op.ref)
+            self.result.skipped.append(f"PR for {op.head}: no commits over {op.base} yet")
+            return
         self.result.pr_numbers[op.ref] = pr.number
         self.result.done.append(f"PR #{pr.number} ({op.head})")
 
@@ -216,24 +256,39 @@ class Writer:
         self.result.done.append(f"status {op.context}: {op.state}")
 
     def _close(self, op: CloseOp) -> None:
-        self.forge.close_issue(self.number(op.number))
-        self.result.done.append(f"closed #{self.number(op.number)}")
+        number = self.number(op.number)
+        if number in self.closed_by_merge:
+            self.result.skipped.append(f"closing #{number}: its PR's merge closed it")
+            return
+        self.forge.close_issue(number)
+        self.result.done.append(f"closed #{number}")
 
-    def _merge(self, op: MergeOp) -> None:
+    def _merge(self, op: MergeOp) -> str | None:
+        """Merge a factory PR; None when done (or not asked for), else why GitHub would not."""
         number = self.number(op.number)
         if not self.config.auto_merge:
             self.result.skipped.append(f"merge of #{number}: factory.yaml has no auto_merge")
-            return
+            return None
         pr = self.forge.get_pr(number)
         if not pr.head.startswith("factory/"):
             self.result.skipped.append(f"merge of #{number}: not a factory PR")
-            return
+            return None
         if NEEDS_HUMAN in pr.labels:
             self.result.skipped.append(f"merge of #{number}: held for a person ({NEEDS_HUMAN})")
-            return
+            return None
         if not pr.merged:
-            self.forge.merge_pr(number, neutralise_mentions(op.message))
+            try:
+                self.forge.merge_pr(number, neutralise_mentions(op.message), op.sha)
+            except MergeRefused as exc:
+                self.result.skipped.append(f"merge of #{number}: {exc.message}")
+                return f"GitHub would not merge #{number}: {exc.message}"
+        issue = issue_of_branch(pr.head)
+        if issue is not None and f"Closes #{issue}" in pr.body \
+                and pr.base == commits.default_branch(self.repo) \
+                and not isinstance(self.cache.inner, LocalForge):
+            self.closed_by_merge.add(issue)
         self.result.done.append(f"merged #{number}")
+        return None
 
     def _lessons(self, op: LessonsOp) -> None:
         lessons = lessons_branch.validate(op.lessons)

@@ -46,20 +46,29 @@ class RecordingForge:
         self.ops: list[Operation] = []
         self._ids = itertools.count(-1, -1)
         self._comments: dict[int, list[Comment]] = {}
+        """Comments read from the forge, then edited here."""
         self._reviews: dict[int, list[Review]] = {}
+        self._with_inline: set[int] = set()
+        """PRs whose reviews were read with their inline comments."""
         self._review_comments: dict[int, list[Comment]] = {}
+        self._mine: dict[int, list[Comment]] = {}
+        self._my_reviews: dict[int, list[Review]] = {}
+        self._my_review_comments: dict[int, list[Comment]] = {}
+        """What this job posted: read back with what the forge holds, never read to post."""
         self._prs: dict[int, PullRequest] = {}
         self._tracking: dict[int, int] = {}
         """Issue or PR → index in ops of its tracking operation (one per number)."""
         self._labels: dict[int, dict[str, bool]] = {}
+        self._added_first: dict[int, set[str]] = {}
 
     # reads ------------------------------------------------------------------------------
     def get_issue(self, number: int) -> Issue:
         return self.inner.get_issue(number)
 
-    def get_pr(self, number: int) -> PullRequest:
-        if number not in self._prs:
-            self._prs[number] = self.inner.get_pr(number)
+    def get_pr(self, number: int, wait_mergeable: bool = False) -> PullRequest:
+        known = self._prs.get(number)
+        if known is None or (wait_mergeable and known.mergeable is None and number > 0):
+            self._prs[number] = self.inner.get_pr(number, wait_mergeable)
         return self._prs[number]
 
     def find_pr(self, head: str) -> PullRequest | None:
@@ -69,18 +78,20 @@ class RecordingForge:
     def comments(self, number: int) -> list[Comment]:
         if number not in self._comments:
             self._comments[number] = _clean(self.inner.comments(number) if number > 0 else [])
-        return list(self._comments[number])
+        return [*self._comments[number], *self._mine.get(number, [])]
 
-    def reviews(self, pr: int) -> list[Review]:
-        if pr not in self._reviews:
-            self._reviews[pr] = self.inner.reviews(pr) if pr > 0 else []
-        return list(self._reviews[pr])
+    def reviews(self, pr: int, inline_comments: bool = True) -> list[Review]:
+        if pr not in self._reviews or (inline_comments and pr not in self._with_inline):
+            self._reviews[pr] = self.inner.reviews(pr, inline_comments) if pr > 0 else []
+            if inline_comments:
+                self._with_inline.add(pr)
+        return [*self._reviews[pr], *self._my_reviews.get(pr, [])]
 
     def review_comments(self, pr: int) -> list[Comment]:
         if pr not in self._review_comments:
             self._review_comments[pr] = _clean(self.inner.review_comments(pr) if pr > 0
                                                else [])
-        return list(self._review_comments[pr])
+        return [*self._review_comments[pr], *self._my_review_comments.get(pr, [])]
 
     def __getattr__(self, name: str) -> Any:
         if name in ("list_issues", "list_prs", "viewer"):
@@ -103,16 +114,19 @@ class RecordingForge:
 
     def post_comment(self, number: int, body: str) -> Comment:
         comment = Comment(id=next(self._ids), number=number, body=body, by_factory=True)
-        self.comments(number)
-        self._comments[number].append(comment)
+        self._mine.setdefault(number, []).append(comment)
         if tracking.MARKER in body:
             self._set_tracking(number, body)
         else:
             self.ops.append(CommentOp(number=number, body=body))
         return comment
 
+    def track(self, number: int, body: str, state: dict[str, Any]) -> None:
+        """Set number's tracking comment without reading it: the writer finds and edits it."""
+        self._set_tracking(number, tracking.render(body, state))
+
     def edit_comment(self, comment_id: int, body: str) -> None:
-        for number, comments in self._comments.items():
+        for number, comments in [*self._comments.items(), *self._mine.items()]:
             for index, comment in enumerate(comments):
                 if comment.id == comment_id:
                     if not (comment.by_factory and tracking.MARKER in body):
@@ -123,17 +137,26 @@ class RecordingForge:
         raise WorkFailed(f"comment {comment_id} was never read: cannot edit it")
 
     def set_labels(self, number: int, add: Sequence[str] = (), remove: Sequence[str] = ()) -> None:
+        """Folded into one change per issue: a label this job added and then removed again
+        (a phase it passed through) is neither added nor removed."""
         wanted = self._labels.setdefault(number, {})
+        added_first = self._added_first.setdefault(number, set())
         for name in remove:
-            wanted[name] = False
+            if wanted.get(name) and name in added_first:
+                del wanted[name]
+            else:
+                wanted[name] = False
         for name in add:
+            if name not in wanted:
+                added_first.add(name)
             wanted[name] = True
 
     def open_pr(self, head: str, base: str, title: str, body: str,
                 draft: bool = False) -> PullRequest:
-        existing = self.find_pr(head)
+        """A placeholder PR the writer opens, or finds open already (so no request here)."""
+        existing = next((p for p in self._prs.values() if p.head == head and p.state == "open"),
+                        None)
         if existing is not None:
-            self._prs.setdefault(existing.number, existing)
             return existing
         ref = next(self._ids)
         self.ops.append(OpenPrOp(ref=ref, head=head, base=base, title=title, body=body))
@@ -141,8 +164,8 @@ class RecordingForge:
                                      draft=True)
         return self._prs[ref]
 
-    def merge_pr(self, pr: int, message: str) -> None:
-        self.ops.append(MergeOp(number=pr, message=message))
+    def merge_pr(self, pr: int, message: str, sha: str | None = None) -> None:
+        self.ops.append(MergeOp(number=pr, message=message, sha=sha))
 
     def close_issue(self, number: int) -> None:
         self.ops.append(CloseOp(number=number))
@@ -161,12 +184,10 @@ class RecordingForge:
                                  comments=inline))
         review = Review(id=review_id, pr=pr, commit=commit, verdict=verdict, body=body,
                         comments=tuple(comments))
-        self.reviews(pr)
-        self._reviews[pr].append(review)
-        self.review_comments(pr)
-        self._review_comments[pr] += [
+        self._my_reviews.setdefault(pr, []).append(review)
+        self._my_review_comments.setdefault(pr, []).extend(
             Comment(id=c.ref or 0, number=pr, body=c.body, path=c.path, line=c.line,
-                    review_id=review_id, by_factory=True) for c in inline]
+                    review_id=review_id, by_factory=True) for c in inline)
         return review
 
     def reply_to_review_comment(self, pr: int, comment_id: int, body: str) -> Comment:
@@ -174,7 +195,7 @@ class RecordingForge:
         reply = Comment(id=next(self._ids), number=pr, body=body, in_reply_to=comment_id,
                         path=parent.path if parent else None,
                         line=parent.line if parent else None, by_factory=True)
-        self._review_comments[pr].append(reply)
+        self._my_review_comments.setdefault(pr, []).append(reply)
         self.ops.append(ReplyOp(number=pr, comment_id=comment_id, body=body))
         return reply
 

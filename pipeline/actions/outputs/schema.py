@@ -100,6 +100,8 @@ class MergeOp(_Op):
     op: Literal["merge"] = "merge"
     number: int
     message: str
+    sha: str | None = Field(default=None, pattern=r"^[0-9a-f]{40}$")
+    """The head the job checked: GitHub merges only while the PR's head is still this."""
 
 
 class DispatchOp(_Op):

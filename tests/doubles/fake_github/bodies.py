@@ -96,7 +96,9 @@ class Bodies:
         return {"label": f"{repo.owner.login}:{ref}", "ref": ref, "sha": sha,
                 "user": self.user(user), "repo": self.repository(repo, "repository")}
 
-    def pull(self, repo: Repo, pull: PullRec, schema: str = "pull-request") -> dict[str, Any]:
+    def pull(self, repo: Repo, pull: PullRec, schema: str = "pull-request",
+             mergeable: bool | None = None, state: str = "unknown") -> dict[str, Any]:
+        """mergeable and state (`mergeable_state`) as the route computed them."""
         issue = repo.issues[pull.number]
         body = self.spec.template(schema)
         url = f"{self.repo_url(repo)}/pulls/{pull.number}"
@@ -123,9 +125,9 @@ class Bodies:
                  "statuses": f"{self.repo_url(repo)}/statuses/{pull.head_sha}"}
         body["_links"] = {key: {"href": value} for key, value in links.items()}
         if schema == "pull-request":
-            body.update(merged=pull.merged, mergeable=not pull.merged,
-                        mergeable_state="clean", comments=0, review_comments=0,
-                        commits=1, additions=0, deletions=0, changed_files=0)
+            body.update(merged=pull.merged, mergeable=mergeable, mergeable_state=state,
+                        comments=0, review_comments=0, commits=1, additions=0, deletions=0,
+                        changed_files=0)
         return body
 
     def review(self, repo: Repo, review: ReviewRec) -> dict[str, Any]:
@@ -176,6 +178,9 @@ class Bodies:
                 "object": {"type": "commit", "sha": sha,
                            "url": f"{self.repo_url(repo)}/git/commits/{sha}"}}
 
-    def error(self, message: str) -> dict[str, Any]:
-        return {"message": message,
-                "documentation_url": "https://docs.github.com/rest"}
+    def error(self, message: str, errors: list[Any] | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"message": message,
+                                "documentation_url": "https://docs.github.com/rest"}
+        if errors is not None:
+            body["errors"] = errors
+        return body

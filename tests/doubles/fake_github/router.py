@@ -15,11 +15,14 @@ if TYPE_CHECKING:
 
 
 class HttpError(Exception):
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None,
+                 errors: list[Any] | None = None) -> None:
+        """errors: GitHub's details of a 422, strings or objects as the endpoint sends them."""
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = headers or {}
+        self.errors = errors
 
 
 @dataclass
@@ -85,6 +88,8 @@ _PARAM = re.compile(r"\{(\w+)\}")
 _NUMERIC = {"issue_number", "pull_number", "comment_id", "review_id"}
 _SLASHED = {"ref", "branch"}
 ROUTES: list[tuple[str, str, re.Pattern[str], Handler]] = []
+UNCHECKED = {"/graphql"}
+"""Routes outside the REST description (its responses cannot be checked against it)."""
 
 
 def _compile(template: str) -> re.Pattern[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
+from doubles.fake_github import gitstore
 from doubles.fake_github.router import HttpError, Reply, Request, route
 from doubles.fake_github.state import CommentRec, IssueRec, Label, Repo, StatusRec, now
 
@@ -208,5 +209,8 @@ def create_ref(req: Request) -> Reply:
     branch = ref.removeprefix("refs/heads/")
     if branch in repo.refs:
         raise HttpError(422, "Reference already exists")
-    repo.refs[branch] = sha
+    if not gitstore.exists(repo.git_dir, sha):
+        raise HttpError(422, "Object does not exist")
+    gitstore.set_ref(repo.git_dir, branch, sha)
+    req.fake.sync(repo)
     return Reply(201, req.fake.bodies.ref(repo, branch))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -12,15 +14,17 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from doubles.fake_github import (  # noqa: F401  (register routes)
+    gitstore,
     routes_actions,
+    routes_graphql,
     routes_issues,
     routes_pulls,
 )
 from doubles.fake_github import spec as spec_module
 from doubles.fake_github.bodies import Bodies
-from doubles.fake_github.router import HttpError, Reply, Request, match
+from doubles.fake_github.router import UNCHECKED, HttpError, Reply, Request, match
 from doubles.fake_github.spec import SpecError
-from doubles.fake_github.state import Ids, IssueRec, Label, Repo, User, fake_sha
+from doubles.fake_github.state import Ids, IssueRec, Label, Repo, User
 
 SECONDARY_LIMIT = ("You have exceeded a secondary rate limit. Please wait a few minutes before "
                    "you try again.")
@@ -59,6 +63,7 @@ class FakeGitHub:
         self.latency = 0.0
         self.rate_remaining = RATE_LIMIT
         self._httpd: ThreadingHTTPServer | None = None
+        self._git_root = tempfile.mkdtemp(prefix="fake-github-")
         self.base_url = ""
         self.bodies = Bodies(self.spec, "", self.association)
 
@@ -75,6 +80,7 @@ class FakeGitHub:
             self._httpd.shutdown()
             self._httpd.server_close()
             self._httpd = None
+        shutil.rmtree(self._git_root, ignore_errors=True)
 
     def __enter__(self) -> FakeGitHub:
         return self.start()
@@ -84,31 +90,31 @@ class FakeGitHub:
 
     # state helpers for tests
     def add_repo(self, full_name: str, *, default_branch: str = "main") -> Repo:
+        """A repository with one commit on default_branch, in a bare git repository of its own."""
         owner_login, name = full_name.split("/")
         owner = User(owner_login, self.ids(), "User")
-        repo = Repo(owner=owner, name=name, id=self.ids(), default_branch=default_branch)
-        repo.refs[default_branch] = fake_sha(full_name, default_branch)
+        git_dir = f"{self._git_root}/{owner_login}/{name}.git"
+        gitstore.init(git_dir, default_branch)
+        repo = Repo(owner=owner, name=name, id=self.ids(), default_branch=default_branch,
+                    git_dir=git_dir)
         self.repos[full_name.lower()] = repo
+        self.sync(repo)
         return repo
 
     def link_git(self, full_name: str, git_dir: str) -> None:
         """Branches come from a real repository (the tests' `origin`), read at every request."""
         repo = self.repos[full_name.lower()]
         repo.git_dir = git_dir
-        self._sync_refs(repo)
+        self.sync(repo)
 
-    def _sync_refs(self, repo: Repo) -> None:
-        import subprocess
-
-        if repo.git_dir is None:
-            return
-        out = subprocess.run(["git", "--git-dir", repo.git_dir, "for-each-ref",
-                              "--format=%(refname:strip=2) %(objectname)", "refs/heads"],
-                             capture_output=True, text=True, check=True).stdout
-        repo.refs.update(dict(line.split(" ", 1) for line in out.splitlines() if line))
+    def sync(self, repo: Repo) -> None:
+        out = gitstore.out(repo.git_dir, "for-each-ref",
+                           "--format=%(refname:strip=2) %(objectname)", "refs/heads")
+        repo.refs = dict(line.split(" ", 1) for line in out.splitlines() if line)
         for pull in repo.pulls.values():
-            if not pull.merged and pull.head in repo.refs:
-                pull.head_sha = repo.refs[pull.head]
+            if not pull.merged:
+                pull.head_sha = repo.refs.get(pull.head, pull.head_sha)
+                pull.base_sha = repo.refs.get(pull.base, pull.base_sha)
 
     def add_token(self, token: str, login: str, user_type: str = "User",
                   association: str | None = None) -> User:
@@ -117,11 +123,27 @@ class FakeGitHub:
         self.tokens[token] = User(login, self.ids(), user_type, association)
         return self.tokens[token]
 
-    def push(self, full_name: str, branch: str, sha: str | None = None) -> str:
-        """What a `git push origin branch` would do to the fake: move the branch."""
+    def push(self, full_name: str, branch: str, files: dict[str, str | None] | None = None,
+             *, sha: str | None = None, start: str | None = None) -> str:
+        """What a `git push origin branch` does: a commit of files (a new file by default) on
+        branch (made from `start`, else the default branch, if new), or the branch moved to sha."""
         repo = self.repos[full_name.lower()]
-        repo.refs[branch] = sha or fake_sha(full_name, branch, time.monotonic_ns())
-        return repo.refs[branch]
+        with self.lock:
+            if sha is not None:
+                gitstore.set_ref(repo.git_dir, branch, sha)
+            else:
+                tip = gitstore.head(repo.git_dir, branch)
+                origin = start or (None if tip else repo.default_branch)
+                files = files or {f"{branch.replace('/', '-')}.txt": f"{time.monotonic_ns()}\n"}
+                sha = gitstore.commit(repo.git_dir, branch, files, f"Update {branch}",
+                                      start=gitstore.head(repo.git_dir, origin) if origin
+                                      else None)
+            self.sync(repo)
+        return sha
+
+    def protect(self, full_name: str, branch: str, contexts: list[str]) -> None:
+        """Branch protection: merging into branch needs these statuses `success` on the head."""
+        self.repos[full_name.lower()].protected[branch] = list(contexts)
 
     def add_issue(self, full_name: str, title: str, body: str = "",
                   labels: list[str] | None = None, login: str = "octocat") -> int:
@@ -202,11 +224,11 @@ class FakeGitHub:
         try:
             with self.lock:
                 for repo in self.repos.values():
-                    self._sync_refs(repo)
+                    self.sync(repo)
                 reply = handler(req)
         except HttpError as exc:
-            reply = Reply(exc.status, self.bodies.error(exc.message), exc.headers)
-        if self.validate:
+            reply = Reply(exc.status, self.bodies.error(exc.message, exc.errors), exc.headers)
+        if self.validate and template not in UNCHECKED:
             try:
                 self.spec.validate(method, template, reply.status, reply.body)
             except SpecError as exc:

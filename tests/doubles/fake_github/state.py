@@ -71,6 +71,11 @@ class PullRec:
     merged: bool = False
     merge_sha: str | None = None
     merged_at: str | None = None
+    checked: tuple[str, str] | None = None
+    """The (head, base) commits mergeability was computed for: another pair is a change, and
+    the next read answers `mergeable: null` while GitHub computes it."""
+    mergeable: bool | None = None
+    """Whether head merges into base without conflicts, for `checked`."""
 
 
 @dataclass
@@ -125,9 +130,12 @@ class Repo:
     review_comments: dict[int, ReviewCommentRec] = field(default_factory=dict)
     statuses: list[StatusRec] = field(default_factory=list)
     refs: dict[str, str] = field(default_factory=dict)
-    """Branch name → commit sha."""
-    git_dir: str | None = None
-    """A real (bare) repository whose branches are this repository's: what `git push` moves."""
+    """Branch name → commit sha, as read from git_dir at every request."""
+    git_dir: str = ""
+    """A real (bare) repository whose branches are this repository's: what `git push` moves,
+    what pull requests are computed from and what merges write to."""
+    protected: dict[str, list[str]] = field(default_factory=dict)
+    """Branch protection: branch → the status contexts that must be `success` to merge."""
 
     @property
     def full_name(self) -> str:
