@@ -18,14 +18,15 @@ def one_task_scripts() -> dict[tuple[object, ...], list[Reply]]:
     plan = call("submit_plan", spec="Add subtract to the calc package, in its own module.",
                 acceptance_criteria=[{"id": "AC1", "text": "calc.subtract.subtract(5, 3) is 2"}],
                 tasks=[{"id": "T1", "title": "subtract",
-                        "description": "calc/subtract.py with a test"}])
+                        "description": "calc/subtract.py with a test", "criteria": ["AC1"],
+                        "checks": ["calc/subtract.py has a passing unittest"]}])
     approve = [call("submit_review", verdict="approve", findings=[])]
     return {
         ("planner",): [plan],
         ("generator", "T1"): generator("subtract", SUBTRACT, TEST_SUBTRACT),
         ("reviewer", "T1"): approve,
         ("reviewer", "PR2"): approve,
-        ("evaluator", "T1"): evaluation("T1", CHECK_SUB),
+        ("evaluator", "T1"): evaluation("T1", "AC1", CHECK_SUB),
         ("evaluator", None): [call("submit_evaluation", verdict="pass", criteria=[
             {"id": "AC1", "met": True, "evidence": "printed 2"}])],
     }
