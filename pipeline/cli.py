@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "respond": ("pipeline.commands.roles:respond", "Answer a factory PR's review and failed evaluation."),
     "detect": ("pipeline.commands.detect:detect", "Judge a role job's outputs and commits before the writer applies them."),
     "apply": ("pipeline.commands.apply:apply", "The writer: validate a role job's outputs, then apply them."),
+    "bench": ("pipeline.commands.bench:bench", "Measure the factory's lift over a single agent on tasks with hidden tests."),
 }
 
 

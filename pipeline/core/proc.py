@@ -7,7 +7,7 @@ import os
 import signal
 import subprocess
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -64,8 +64,10 @@ def run(
     input_text: str | None = None,
     output_cap: int = DEFAULT_OUTPUT_CAP,
     check: bool = False,
+    started: Callable[[int], None] | None = None,
 ) -> Result:
-    """Run argv; on timeout the process group is killed, so children die with it."""
+    """Run argv; on timeout the process group is killed, so children die with it. `started`
+    is told the process group's id once it runs, so another thread can stop it early."""
     command = " ".join(argv)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(
@@ -79,6 +81,8 @@ def run(
         )
         timed_out = False
         try:
+            if started is not None:
+                started(proc.pid)
             if input_text is not None:
                 assert proc.stdin is not None
                 proc.stdin.write(input_text.encode())

@@ -40,6 +40,9 @@ class RunOptions:
     issue: int | None = None
     """With resume: continue this issue rather than the last unfinished one."""
     ask: Asker | None = None
+    config: Config | None = None
+    """Used as it is instead of the repository's factory.yaml (`factory bench` gives each task
+    run its own); model, budget and workers are then not applied."""
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,7 @@ def validate(options: RunOptions) -> tuple[Path, Config]:
     git.current_branch(repo)
     if not git.is_clean(repo):
         raise BadInput(f"{repo} has uncommitted changes: commit or stash them first")
-    config = effective_config(options, repo)
+    config = options.config if options.config is not None else effective_config(options, repo)
     check_model_keys(config)
     bwrap.require(config.sandbox)
     return repo, config

@@ -11,6 +11,7 @@ from pathlib import Path
 from pipeline.core.errors import FactoryError
 from pipeline.forge.select import TrackerForge
 from pipeline.ledger.store import Call, Ledger, Scope, Totals, utc_now
+from pipeline.observe.bench import HISTORY_FILE, INTERVAL, MODES, BenchRun, bench_runs, read_history
 from pipeline.observe.history import Finding, IssueView, issue_views, lessons_created, pr_record
 from pipeline.observe.templating import render
 from pipeline.observe.timeline import PHASE_OF_ROLE, Timeline, build
@@ -35,6 +36,65 @@ class LessonUsed:
     insight: str
 
 
+@dataclass(frozen=True)
+class BenchBar:
+    mode: str
+    x: float
+    """Left edge in the chart's 1000-wide viewBox; the bar is BAR_WIDTH wide."""
+    top: float
+    """The pass rate's height (the axis runs from y=CHART_TOP at 100% to CHART_BOTTOM at 0%)."""
+    low: float
+    high: float
+    """The 95% interval's ends, as y coordinates."""
+    passed: int
+    runs: int
+
+    @property
+    def height(self) -> float:
+        return CHART_BOTTOM - self.top + 0.5  # a sliver shows a 0% bar
+
+    @property
+    def middle(self) -> float:
+        return self.x + BAR_WIDTH / 2
+
+    @property
+    def width(self) -> float:
+        return BAR_WIDTH - 2
+
+
+@dataclass(frozen=True)
+class BenchGroup:
+    run: BenchRun
+    centre: float
+    bars: list[BenchBar]
+
+
+CHART_TOP, CHART_BOTTOM, CHART_LEFT, CHART_RIGHT, BAR_WIDTH = 20.0, 180.0, 60.0, 990.0, 24.0
+CHART_RUNS = 20
+BENCH_AXIS = [(rate, CHART_BOTTOM - rate * (CHART_BOTTOM - CHART_TOP) / 100) for rate in (0, 50, 100)]
+"""(percent, y) of the chart's grid lines."""
+
+
+def y_of(rate: float) -> float:
+    return CHART_BOTTOM - rate * (CHART_BOTTOM - CHART_TOP)
+
+
+def bench_chart(runs: list[BenchRun]) -> list[BenchGroup]:
+    """The last CHART_RUNS benches as groups of bars (one per mode) with interval whiskers."""
+    shown = runs[-CHART_RUNS:]
+    width = (CHART_RIGHT - CHART_LEFT) / max(len(shown), 1)
+    groups = []
+    for index, run in enumerate(shown):
+        centre = CHART_LEFT + width * (index + 0.5)
+        modes = [summary for name in MODES if (summary := run.summary.modes.get(name))]
+        start = centre - BAR_WIDTH * len(modes) / 2
+        bars = [BenchBar(mode.mode, start + BAR_WIDTH * i, y_of(mode.pass_rate),
+                         y_of(mode.ci95[0]), y_of(mode.ci95[1]), mode.passed, mode.runs)
+                for i, mode in enumerate(modes)]
+        groups.append(BenchGroup(run, centre, bars))
+    return groups
+
+
 @dataclass
 class ReportData:
     title: str
@@ -50,6 +110,11 @@ class ReportData:
     lessons: list[LessonUsed] = field(default_factory=list)
     failures: list[Call] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    bench: list[BenchRun] = field(default_factory=list)
+    """`factory bench` runs from the history, oldest first."""
+    bench_chart: list[BenchGroup] = field(default_factory=list)
+    bench_interval: str = INTERVAL
+    bench_axis: list[tuple[int, float]] = field(default_factory=lambda: BENCH_AXIS)
 
 
 def sum_calls(calls: Iterable[Call]) -> Totals:
@@ -101,6 +166,12 @@ def collect(repo: Path, forge: TrackerForge | None, ledger: Ledger, trigger_labe
                 for verdict, count in record.evaluations.items():
                     data.evaluations[verdict] = data.evaluations.get(verdict, 0) + count
     data.lessons = lessons_used(repo, ledger, calls, data.notes)
+    if issue is None:
+        results, unreadable = read_history(repo / HISTORY_FILE)
+        data.notes += unreadable[:5]
+        data.bench = [run for run in bench_runs(results)
+                      if since is None or run.started[:10] >= since.isoformat()]
+        data.bench_chart = bench_chart(data.bench)
     return data
 
 
