@@ -18,6 +18,7 @@ from doubles.stub_model import ChatRequest, Reply, StubModelServer, call
 from factory_testlib import factory_yaml
 
 from pipeline.demo.scripted import ScriptedModel
+from pipeline.observe.bench import BenchResult, Tokens
 
 _CODE = re.compile(r"task code: ([a-z-]+)")
 PYPROJECT = "[project]\nname = \"mathx\"\nversion = \"0.1.0\"\n"
@@ -100,3 +101,15 @@ class ByTask:
 def requests_text(stub: StubModelServer) -> list[str]:
     """Every request the stub received, whole (messages, tools, everything)."""
     return [json.dumps(request.body) for request in stub.requests]
+
+
+def result(task: str, mode: str, passed: bool, cost: float, bench: str = "b1",
+           started: str = "2026-01-02T03:04:05+00:00", model: str = "openai/m") -> BenchResult:
+    """A bench result as the history keeps it."""
+    return BenchResult.model_validate({
+        "task": task, "mode": mode, "repeat": 1, "passed": passed,
+        "outcome": "passed" if passed else "failed", "failure": None if passed else "red",
+        "cost_usd": cost, "tokens": Tokens(prompt=100, completion=10), "model_calls": 3,
+        "wall_s": 1.5, "context_resets": 0, "budget_usd": 5.0, "calls_by_role": {},
+        "reset_files": [], "isolation": "bwrap", "bench_id": bench, "model": model,
+        "started": started})
