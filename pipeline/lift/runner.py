@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pipeline.config.settings import Budget, Config
 from pipeline.core import git, proc
+from pipeline.core.errors import FactoryError
 from pipeline.ledger.store import LEDGER_FILE, Ledger
 from pipeline.lift.judge import JUNK, judge
 from pipeline.lift.tasks import Task
@@ -87,10 +88,16 @@ def spend(repo: Path) -> Spend:
     ledger = Ledger(path)
     totals = ledger.totals()
     by_role = {role: t.calls - t.failed for role, t in ledger.by_role().items()}
-    events = getattr(ledger, "events", None)  # context resets, where the ledger records them
-    resets = len(events(kind="reset")) if callable(events) else 0
     return Spend(totals.cost_usd, totals.input_tokens, totals.output_tokens,
-                 totals.calls - totals.failed, resets, by_role)
+                 totals.calls - totals.failed, len(ledger.events(kind="reset")), by_role)
+
+
+@dataclass(frozen=True)
+class Ran:
+    outcome: Outcome
+    failure: str | None
+    wall_s: float = 0.0
+    reset_files: list[str] = field(default_factory=list)
 
 
 class Runner:
@@ -134,10 +141,33 @@ class Runner:
             self.stop()
 
     def run_one(self, task: Task, mode: Mode, repeat: int) -> BenchResult | None:
+        """One run, recorded; None when the bench was interrupted before it ended."""
         if self.interrupted.is_set():
             return None
         name = f"{task.name}-{mode}-{repeat}"
         run_dir = self.bench.work / "runs" / name
+        try:
+            ran = self.run_and_judge(task, mode, name, run_dir)
+        except (FactoryError, OSError) as exc:  # the bench's own machinery, not the run
+            message = exc.message if isinstance(exc, FactoryError) else str(exc)
+            ran = Ran("error", f"the bench could not run or judge it: {message[:300]}")
+        if self.interrupted.is_set():
+            return None
+        used = spend(run_dir / "repo")
+        result = BenchResult(
+            task=task.name, mode=mode, repeat=repeat, passed=ran.outcome == "passed",
+            outcome=ran.outcome, failure=ran.failure, cost_usd=used.cost_usd,
+            tokens=Tokens(prompt=used.prompt_tokens, completion=used.completion_tokens),
+            model_calls=used.model_calls, wall_s=round(ran.wall_s, 2),
+            context_resets=used.context_resets, budget_usd=self.bench.budget_usd,
+            calls_by_role=used.calls_by_role, reset_files=ran.reset_files,
+            isolation=self.bench.isolation,
+            bench_id=self.bench.bench_id, model=self.bench.model, started=self.bench.started)
+        append(self.bench.history, result)
+        self.on_result(result)
+        return result
+
+    def run_and_judge(self, task: Task, mode: Mode, name: str, run_dir: Path) -> Ran:
         repo = run_dir / "repo"
         run_dir.mkdir(parents=True)
         prepare_repo(task, repo)
@@ -145,36 +175,29 @@ class Runner:
         job = Job(mode=mode, repo=repo, brief=task.spec.brief, config=config,
                   result=run_dir / "result.json")
         (run_dir / "job.json").write_text(job.model_dump_json(), encoding="utf-8")
+        groups: list[int] = []
+
+        def started(group: int) -> None:
+            groups.append(group)
+            self._started(group)
+
         began = time.monotonic()
         done = proc.run([sys.executable, "-m", "pipeline.lift.worker", str(run_dir / "job.json")],
-                        timeout=task.spec.timeout_minutes * 60, started=self._started)
+                        timeout=task.spec.timeout_minutes * 60, started=started)
         wall = time.monotonic() - began
+        with self._lock:  # reaped: its id may be reused, so it must never be killed again
+            self._groups.difference_update(groups)
         (run_dir / "log.txt").write_text(done.stdout + done.stderr, encoding="utf-8")
-        if self.interrupted.is_set():
-            return None
         outcome, failure = self.ended(done, job, task)
-        reset: list[str] = []
-        if outcome == "passed":
-            verdict = judge(repo, self.bench.work / "judge" / name, task.repo, task.hidden,
-                            task.test_command, config)
-            (run_dir / "hidden-tests.txt").write_text(verdict.output, encoding="utf-8")
-            outcome = "passed" if verdict.passed else "failed"
-            failure, reset = verdict.reason, verdict.reset_files
-            if not self.bench.keep:
-                shutil.rmtree(self.bench.work / "judge" / name, ignore_errors=True)
-        used = spend(repo)
-        result = BenchResult(
-            task=task.name, mode=mode, repeat=repeat, passed=outcome == "passed",
-            outcome=outcome, failure=failure, cost_usd=used.cost_usd,
-            tokens=Tokens(prompt=used.prompt_tokens, completion=used.completion_tokens),
-            model_calls=used.model_calls, wall_s=round(wall, 2),
-            context_resets=used.context_resets, budget_usd=self.bench.budget_usd,
-            calls_by_role=used.calls_by_role, reset_files=reset,
-            isolation=self.bench.isolation,
-            bench_id=self.bench.bench_id, model=self.bench.model, started=self.bench.started)
-        append(self.bench.history, result)
-        self.on_result(result)
-        return result
+        if outcome != "passed" or self.interrupted.is_set():
+            return Ran(outcome, failure, wall)
+        judged = self.bench.work / "judge" / name
+        verdict = judge(repo, judged, task.repo, task.hidden, task.test_command, config)
+        (run_dir / "hidden-tests.txt").write_text(verdict.output, encoding="utf-8")
+        if not self.bench.keep:
+            git.remove_worktree(repo, judged)
+        return Ran("passed" if verdict.passed else "failed", verdict.reason, wall,
+                   verdict.reset_files)
 
     @staticmethod
     def ended(done: proc.Result, job: Job, task: Task) -> tuple[Outcome, str | None]:

@@ -4,6 +4,11 @@ in its own process and git repository, hidden tests judged in the sandbox."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -217,3 +222,46 @@ def assert_refused(result: Any, home: Path, message: str) -> None:
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert result.stdout == ""
     assert not (home / ".factory").exists()
+
+
+def workers_running(marker: str) -> list[str]:
+    """Command lines of live bench workers whose job lies under marker."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if "pipeline.lift.worker" in text and marker in text:
+            found.append(text)
+    return found
+
+
+def test_ctrl_c_stops_every_run_and_records_none(stub: StubModelServer, tmp_path: Path) -> None:
+    tasks = tmp_path / "tasks"
+    make_task(tasks, "slow", module="slow", code_hint="slow", hidden_test="def test_x():\n    pass\n")
+    waiting = [Reply(delay_s=60, content="(never seen: interrupted)")]
+    stub.responder = ByTask({"slow": ScriptedModel({("planner",): waiting,
+                                                    ("generator", "T1"): waiting})})
+    home, scratch = bench_home(tmp_path), tmp_path / "scratch"
+    scratch.mkdir()
+    process = subprocess.Popen([sys.executable, "-m", "pipeline", "bench", str(tasks), "--repo",
+                                str(home), "--workers", "2"], env={**os.environ,
+                                                                   "TMPDIR": str(scratch)},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(1200):
+            if len(stub.requests) >= 2 or process.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert len(workers_running(str(scratch))) == 2, "both runs are waiting on the model"
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+    assert process.returncode != 0 and "Aborted" in stderr
+    assert workers_running(str(scratch)) == []
+    assert list(scratch.iterdir()) == []  # the scratch runs are gone
+    assert not (home / ".factory" / "bench" / "history.jsonl").exists()

@@ -3,9 +3,13 @@ published values, and the summary a history yields."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from lift_testlib import result
 
+from pipeline.ledger.store import Call, Event, Ledger
+from pipeline.lift.runner import Spend, spend
 from pipeline.observe.bench import (
     bench_runs,
     lift,
@@ -64,3 +68,20 @@ def test_summary_per_mode_and_per_bench() -> None:
     assert [(r.bench_id, r.model, r.tasks) for r in runs] == [("b1", "openai/m", 2),
                                                               ("b2", "openai/other", 1)]
     assert runs[1].summary.lift is None
+
+
+def test_a_runs_spend_comes_from_its_own_ledger(tmp_path: Path) -> None:
+    ledger = Ledger.for_repo(tmp_path)
+    for role, ok in (("planner", True), ("generator", True), ("generator", False),
+                     ("generator", True)):
+        ledger.record(Call(run_id="r1", role=role, model="openai/m", input_tokens=100,
+                           output_tokens=10, cost_usd=0.01 if ok else 0.0, ok=ok))
+    ledger.record_event(Event("r1", "generator", "reset", "window 60% full"))
+    ledger.record_event(Event("r1", "generator", "slice", "45 minutes"))
+
+    used = spend(tmp_path)
+
+    assert (used.model_calls, used.context_resets) == (3, 1)
+    assert used.calls_by_role == {"planner": 1, "generator": 2}
+    assert used.cost_usd == pytest.approx(0.03) and used.prompt_tokens == 400
+    assert spend(tmp_path / "nothing-ran") == Spend()
