@@ -69,7 +69,8 @@ def solving(name: str, module: str, code: str, *, extra: Sequence[Reply] = ()) -
     plan = call("submit_plan", spec=f"Write mathx/{module}.py as the brief says. task code: {name}",
                 acceptance_criteria=[{"id": "AC1", "text": f"mathx/{module}.py does its job"}],
                 tasks=[{"id": "T1", "title": f"mathx {module}",
-                        "description": f"Write mathx/{module}.py."}])
+                        "description": f"Write mathx/{module}.py.", "criteria": ["AC1"],
+                        "checks": ["the tests pass"]}])
     return ScriptedModel({
         ("planner",): [plan],
         ("generator", "T1"): [*extra,
@@ -78,7 +79,8 @@ def solving(name: str, module: str, code: str, *, extra: Sequence[Reply] = ()) -
                               call("finish", summary=f"added mathx/{module}.py")],
         ("reviewer", "T1"): [call("submit_review", verdict="approve", findings=[])],
         ("evaluator", "T1"): [call("submit_evaluation", verdict="pass", criteria=[
-            {"id": "T1", "met": True, "evidence": "the tests pass"}])],
+            {"id": "AC1", "met": True, "evidence": "the tests pass"},
+            {"id": "T1-check1", "met": True, "evidence": "they do"}])],
         ("evaluator", None): [call("submit_evaluation", verdict="pass", criteria=[
             {"id": "AC1", "met": True, "evidence": "the tests pass"}])],
         ("learner",): [call("submit_lessons", lessons=[])],
