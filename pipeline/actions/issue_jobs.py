@@ -10,7 +10,7 @@ from pipeline.core.sanitize import sanitize
 from pipeline.forge.types import phase_label
 from pipeline.steps.build import build_tasks
 from pipeline.steps.plan import plan_issue
-from pipeline.steps.state import RunState, load
+from pipeline.steps.state import RunState
 
 
 def brief_of(job: Job) -> str:
@@ -26,7 +26,7 @@ def brief_of(job: Job) -> str:
 
 def plan_job(job: Job) -> None:
     issue = job.number
-    state = load(job.recorder, issue)
+    state = job.load(issue)
     if state is None:
         state = RunState(issue=issue, brief=brief_of(job),
                          base_branch=git.current_branch(job.repo), base_commit=git.head(job.repo))

@@ -7,15 +7,15 @@ saved there for `factory apply`; without, the job applies them itself through th
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import tempfile
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from rich.console import Console
 
@@ -28,10 +28,11 @@ from pipeline.config.settings import Config
 from pipeline.core import git
 from pipeline.core.errors import BadInput
 from pipeline.detection.judge import model_context
-from pipeline.forge.local import LocalForge
+from pipeline.forge import tracking
 from pipeline.forge.protocol import Forge
 from pipeline.forge.select import open_forge
-from pipeline.ledger.store import Ledger, Totals
+from pipeline.ledger.persisted import absorb, persisted
+from pipeline.ledger.store import Ledger, utc_now
 from pipeline.roles.base import RoleContext
 from pipeline.sandbox import bwrap
 from pipeline.steps.progress import Progress
@@ -63,22 +64,6 @@ def trigger_snapshot(number: int) -> dict[str, Any] | None:
     return found if found.get("number") == number else None
 
 
-class CarriedLedger:
-    """The job's ledger, with the issue's cost from earlier jobs added to its total."""
-
-    def __init__(self, inner: Ledger, issue: int, earlier_usd: float) -> None:
-        self.inner, self.issue, self.earlier_usd = inner, issue, earlier_usd
-
-    def issue_totals(self, issue: int) -> Totals:
-        totals = self.inner.issue_totals(issue)
-        if issue != self.issue:
-            return totals
-        return dataclasses.replace(totals, cost_usd=totals.cost_usd + self.earlier_usd)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-
 @dataclass
 class Job:
     role: str
@@ -91,24 +76,33 @@ class Job:
     ctx: RoleContext
     run_id: str
     summary: list[str] = field(default_factory=list)
-    earlier_usd: float | None = None
-    """The issue's cost before this job, from its tracking state (Actions jobs only)."""
+    issue: int | None = None
+    """The issue the job works for, once its state was read."""
+    spent_by: list[str] = field(default_factory=list)
+    """Run ids whose spend these outputs carry: the job's, and its review matrix's."""
+
+    def __post_init__(self) -> None:
+        self.spent_by.append(self.run_id)
 
     def work(self, state: RunState) -> IssueWork:
         progress = Progress(Console(stderr=True), lambda: self.ledger.run_totals(self.run_id))
         state.runs.append(self.run_id)
-        ledger = self.ledger
-        if not isinstance(self.forge, LocalForge):
-            # Each Actions job starts with an empty ledger: the cost of earlier jobs is in the
-            # state as this job found it (later saves include this job's own spend).
-            if self.earlier_usd is None:
-                self.earlier_usd = state.cost_usd
-                self.ctx.model.budget.carry(self.earlier_usd)
-            ledger = cast(Ledger, CarriedLedger(self.ledger, state.issue, self.earlier_usd))
-        return IssueWork(self.repo, self.config, self.recorder, ledger, self.ctx, state, progress)
+        return IssueWork(self.repo, self.config, self.recorder, self.ledger, self.ctx, state,
+                         progress)
+
+    def load(self, issue: int) -> RunState | None:
+        """The issue's state; what its earlier jobs spent goes into this job's ledger (each
+        Actions job starts with an empty one), so the issue's cap counts them, and this job's
+        calls count as the issue's."""
+        self.issue = issue
+        self.ctx.model.work_for(issue)
+        state = load(self.recorder, issue)
+        if state is not None:
+            absorb(self.ledger, state.spend, issue)
+        return state
 
     def state(self, issue: int) -> RunState:
-        state = load(self.recorder, issue)
+        state = self.load(issue)
         if state is None or state.plan is None:
             raise BadInput(f"#{issue} has no plan yet: run `factory plan {issue}` first")
         return state
@@ -136,10 +130,8 @@ def open_job(role: str, number: int, repo: Path, model: str | None) -> Job:
     ledger = Ledger.for_repo(root)
     run_id = f"{role}-{uuid.uuid4().hex[:8]}"
     client = ModelClient(config, ledger, run_id=run_id, issue=number)
-    if config.budget.per_day_usd is not None and not isinstance(forge, LocalForge):
-        from pipeline.observe import day_spend
-
-        client.budget.carry_day(day_spend.spent(forge, day_spend.today()))
+    if config.budget.per_day_usd is not None:
+        absorb_today(forge, ledger)
     ctx = RoleContext(config, client, root, trajectories=factory_dir / "runs" / run_id,
                       lessons=memory_source(root, config))
     return Job(role, number, root, config, forge, RecordingForge(forge), ledger, ctx, run_id)
@@ -155,7 +147,8 @@ def collect(job: Job, directory: Path, branches: str | None) -> schema.Outputs:
                          f"Model calls: {totals.calls}, cost ${totals.cost_usd:.4f}"])
     outputs = schema.Outputs.model_validate({
         "role": job.role, "number": job.number, "ops": job.recorder.operations(),
-        "refs": refs, "summary": summary, "cost_usd": totals.cost_usd})
+        "refs": refs, "summary": summary, "issue": job.issue,
+        "spend": persisted(job.ledger, job.spent_by)})
     schema.save(directory, outputs)
     return outputs
 
@@ -167,9 +160,28 @@ def finish(job: Job, outputs: Path | None, branches: str | None = None) -> Appli
         return None
     with tempfile.TemporaryDirectory(prefix="factory-out-") as tmp:
         collect(job, Path(tmp), branches)
-        verdict = detect_dir(Path(tmp), job.repo, job.config, os.environ, detection_model(job))
+        detector = detection_model(job)
+        verdict = detect_dir(Path(tmp), job.repo, job.config, os.environ, detector)
+        if detector is not None:
+            verdict.spend = persisted(job.ledger, [detector.model.run_id])
         return apply_dir(Path(tmp), job.repo, job.forge, job.config, os.environ,
                          dispatch=dispatcher(job.forge, job.repo), verdict=verdict)
+
+
+def absorb_today(forge: Forge, ledger: Ledger) -> None:
+    """On GitHub, what every job spent today, for `budget.per_day_usd`: the tracking comments
+    the writers edited today keep it (one request per hundred of them). The embedded forge's
+    runs share one ledger, which knows already."""
+    from pipeline.forge.github import GitHubForge
+
+    if not isinstance(forge, GitHubForge):
+        return
+    midnight = datetime.combine(utc_now().date(), datetime.min.time(), UTC)
+    for comment in forge.comments_since(midnight):
+        state = tracking.parse_state(comment.body) if comment.by_factory else None
+        spend = (state or {}).get("spend")
+        if isinstance(spend, dict):
+            absorb(ledger, spend, comment.number)
 
 
 def detection_model(job: Job) -> RoleContext | None:

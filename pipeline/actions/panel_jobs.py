@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from pipeline.config.settings import Config
 from pipeline.core.errors import BadInput
+from pipeline.ledger.persisted import Persisted, persisted
 from pipeline.review.merge import merge_findings
 from pipeline.review.panel import (
     PanelInput,
@@ -39,25 +40,33 @@ def reviewer_index(raw: str, config: Config) -> int:
 
 
 def run_one(ctx: RoleContext, given: PanelInput, index: int, commit: str, out: Path) -> PanelResult:
+    """Reviewer index alone; its result and what it spent (for the panel job's outputs: this
+    job has no writer of its own) saved in out."""
     reviewer = ctx.config.models.panel()[index]
     result = run_panel(ctx, dataclasses.replace(given, reviewers=[reviewer], quorum=1))
     out.mkdir(parents=True, exist_ok=True)
+    spend = persisted(ctx.model.ledger, [ctx.model.run_id])
     (out / RESULT_FILE).write_text(json.dumps({"index": index, "commit": commit,
-                                               "result": result.model_dump(mode="json")}))
+                                               "result": result.model_dump(mode="json"),
+                                               "spend": spend}))
     return result
 
 
-def read_results(directory: Path, commit: str) -> dict[int, PanelResult]:
-    """Every reviewer.json under directory that reviewed commit, by reviewer index."""
+def read_results(directory: Path, commit: str) -> tuple[dict[int, PanelResult], Persisted]:
+    """Every reviewer.json under directory that reviewed commit, by reviewer index; and what
+    every reviewer job spent, whatever it reviewed."""
     found: dict[int, PanelResult] = {}
+    spend: Persisted = {}
     for path in sorted(directory.rglob(RESULT_FILE)):
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(raw.get("spend"), dict):
+                spend.update(raw["spend"])
             if raw.get("commit") == commit:
                 found[int(raw["index"])] = PanelResult.model_validate(raw["result"])
-        except (OSError, ValueError, KeyError, TypeError, ValidationError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, ValidationError):
             continue  # unreadable: that reviewer counts as failed
-    return found
+    return found, spend
 
 
 def combine(config: Config, results: dict[int, PanelResult]) -> PanelResult:

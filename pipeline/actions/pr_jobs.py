@@ -19,6 +19,7 @@ from pipeline.agent.workspace import Workspace
 from pipeline.core import git
 from pipeline.core.errors import BadInput
 from pipeline.forge.types import PullRequest
+from pipeline.ledger.persisted import absorb
 from pipeline.review.panel import PanelInput
 from pipeline.review.report import post_panel
 from pipeline.roles.schemas import TaskSpec
@@ -94,7 +95,9 @@ def review_job(job: Job, outputs: Path | None, panel_dir: Path | None) -> None:
         job.summary.append(f"Reviewer {index}: {one.verdict}, {len(one.findings)} finding(s).")
         return
     if panel_dir is not None:
-        combined = panel.combine(job.config, panel.read_results(panel_dir, work.head))
+        results, spend = panel.read_results(panel_dir, work.head)
+        job.spent_by += absorb(job.ledger, spend, work.state.issue)
+        combined = panel.combine(job.config, results)
         result, _ = post_panel(job.recorder, work.pr.number, "pr", work.head, combined,
                                given.diff)
     else:

@@ -22,7 +22,9 @@ class Cap:
 
 
 class BudgetGuard:
-    """Reads what is spent from the ledger, so parallel workers of a run share their caps."""
+    """Reads what is spent from the ledger, so parallel workers of a run share their caps (and
+    on Actions, where each job has a ledger of its own, what earlier jobs spent is absorbed into
+    it first: pipeline/ledger/persisted.py)."""
 
     def __init__(
         self,
@@ -35,17 +37,6 @@ class BudgetGuard:
     ) -> None:
         self.budget, self.ledger, self.run_id, self.issue = budget, ledger, run_id, issue
         self.run_limit = budget_usd if budget_usd is not None else budget.per_job_usd
-        self.earlier_issue_usd = 0.0
-        self.elsewhere_today_usd = 0.0
-
-    def carry(self, earlier_issue_usd: float) -> None:
-        """What the issue cost in jobs whose ledgers this one cannot see (Actions jobs each
-        start with an empty ledger; the issue's tracking state carries the total)."""
-        self.earlier_issue_usd = earlier_issue_usd
-
-    def carry_day(self, elsewhere_today_usd: float) -> None:
-        """What other jobs spent today (on Actions, recorded by the writer in the digest)."""
-        self.elsewhere_today_usd = elsewhere_today_usd
 
     def caps(self) -> list[Cap]:
         caps = []
@@ -53,12 +44,11 @@ class BudgetGuard:
             spent = self.ledger.run_totals(self.run_id).cost_usd
             caps.append(Cap("run", self.run_limit, spent))
         if self.issue is not None and self.budget.per_issue_usd is not None:
-            spent = self.ledger.issue_totals(self.issue).cost_usd + self.earlier_issue_usd
+            spent = self.ledger.issue_totals(self.issue).cost_usd
             caps.append(Cap(f"issue #{self.issue}", self.budget.per_issue_usd, spent))
         if self.budget.per_day_usd is not None:
             day = self.ledger.day_totals()
-            caps.append(Cap("UTC day", self.budget.per_day_usd,
-                            day.cost_usd + self.elsewhere_today_usd))
+            caps.append(Cap("UTC day", self.budget.per_day_usd, day.cost_usd))
         return caps
 
     def remaining(self) -> float | None:

@@ -129,6 +129,11 @@ class ModelClient:
         self.ledger.record_event(Event(self.run_id, role, kind, detail, issue=self.issue,
                                        task=task))
 
+    def work_for(self, issue: int) -> None:
+        """From now on the calls are issue's, and its cap applies (a PR's job learns its issue
+        once it has read the PR)."""
+        self.issue = self.budget.issue = issue
+
     def spent(self) -> float:
         return self.ledger.run_totals(self.run_id).cost_usd
 

@@ -49,6 +49,10 @@ def detect(directory: Path, verdict_path: Path, repo: Path) -> None:
         model = model_context(config, Ledger.for_repo(root), root, run_id=run_id, issue=None,
                               trajectories=factory_dir / "runs" / run_id)
     verdict = detect_dir(directory, root, config, os.environ, model)
+    if model is not None:
+        from pipeline.ledger.persisted import persisted
+
+        verdict.spend = persisted(model.model.ledger, [model.model.run_id])
     save(verdict, verdict_path)
     click.echo(render(verdict))
     if summary := os.environ.get("GITHUB_STEP_SUMMARY"):

@@ -13,7 +13,7 @@ import click
 
 from pipeline.actions.job import DISABLED, Job, disabled, finish, open_job
 from pipeline.core.errors import BudgetExceeded, ModelUnavailable
-from pipeline.steps.state import issue_of, load
+from pipeline.steps.state import issue_of
 
 OUTPUTS = click.option("--outputs", type=click.Path(path_type=Path, file_okay=False),
                        help="Write the outputs here for `factory apply`, and nothing to the forge.")
@@ -54,7 +54,7 @@ def run_role(role: str, number: int, repo: Path, model: str | None, outputs: Pat
 
 def stop_cleanly(job: Job, reason: str) -> None:
     issue = job.number if job.role in ("plan", "build") else issue_of(job.recorder.get_pr(job.number))
-    state = load(job.recorder, issue)
+    state = job.load(issue)
     if state is not None:
         job.work(state).stop("stopped", reason)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -33,6 +33,9 @@ class Verdict(BaseModel):
     """`static`, and `model <name>` when a model read the change too."""
     digest: str = ""
     """sha256 of the outputs judged (outputs.json and commits.bundle), on Actions."""
+    spend: dict[str, list[list[Any]]] = Field(default_factory=dict)
+    """What the detection model spent (ledger/persisted.py rows by run id): the writer keeps it
+    with the judged job's, in the issue's tracking state."""
 
     @property
     def clean(self) -> bool:
@@ -45,7 +48,8 @@ class Verdict(BaseModel):
     def merged(self, other: Verdict) -> Verdict:
         findings = list(dict.fromkeys([*self.findings, *other.findings]))
         checked = list(dict.fromkeys([*self.checked, *other.checked]))
-        return Verdict(findings=findings, checked=checked, digest=self.digest or other.digest)
+        return Verdict(findings=findings, checked=checked, digest=self.digest or other.digest,
+                       spend={**self.spend, **other.spend})
 
 
 def digest_of(*paths: Path) -> str:

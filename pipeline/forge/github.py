@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from pipeline.core.errors import BadInput, WorkFailed
@@ -183,6 +184,14 @@ class GitHubForge:
         items = self._call(f"list comments of #{number}", lambda: [
             convert.raw(c) for c in self._repo.get_issue(number).get_comments()])
         return [convert.comment(c, number, self._is_factory(c)) for c in items]
+
+    def comments_since(self, since: datetime) -> list[Comment]:
+        """Every issue and PR comment of the repository created or edited since `since`."""
+        items = self._call("list recent comments", lambda: [convert.raw(c) for c in
+                                                            self._repo.get_issues_comments(
+                                                                sort="updated", since=since)])
+        return [convert.comment(c, int(str(c.get("issue_url", "")).rsplit("/", 1)[-1] or 0),
+                                self._is_factory(c)) for c in items]
 
     def post_comment(self, number: int, body: str) -> Comment:
         data = self._call(f"comment on #{number}", lambda: convert.raw(

@@ -10,8 +10,9 @@ from pipeline.forge.protocol import Forge
 from pipeline.forge.types import Comment
 
 MARKER = "<!-- factory:state "
-WRITER_KEYS = ("dispatched",)
-"""State only the writer sets (the jobs it started), which a role's own save must not drop."""
+WRITER_KEYS = ("dispatched", "spend")
+"""State only the writer sets (the jobs it started, what each job spent), which a role's own
+save must not drop; a mapping (spend, by job) is merged with what is there."""
 _SECTION = re.compile(r"<!-- factory:section (?P<name>[\w-]+) -->\n.*?\n<!-- /factory:section -->",
                       re.DOTALL)
 
@@ -76,7 +77,8 @@ def upsert(forge: Forge, number: int, body: str, state: dict[str, Any]) -> Comme
     existing = find(forge, number)
     if existing is not None:
         earlier = parse_state(existing.body) or {}
-        state = {**{k: earlier[k] for k in WRITER_KEYS if k in earlier}, **state}
+        state = {**state, **{k: _kept(earlier[k], state.get(k)) for k in WRITER_KEYS
+                             if k in earlier}}
         for name, block in sections(existing.body).items():
             if name not in sections(body):
                 body = f"{body.rstrip()}\n\n{block}"
@@ -100,13 +102,23 @@ def set_section(forge: Forge, number: int, name: str, text: str) -> bool:
     return True
 
 
+def _kept(earlier: Any, new: Any) -> Any:
+    """A writer key's value after a save: mappings merged (new entries win), else the new value
+    if there is one, else the earlier."""
+    if isinstance(earlier, dict) and isinstance(new, dict):
+        return {**earlier, **new}
+    return earlier if new is None else new
+
+
 def remember(forge: Forge, number: int, key: str, value: Any) -> bool:
-    """Set one key of the tracking state, keeping the visible text; False if there is none."""
+    """Set one key of the tracking state (a mapping: merged into the one there), keeping the
+    visible text; False if there is none."""
     existing = find(forge, number)
     if existing is None:
         return False
     visible = existing.body.split(f"\n\n{MARKER}", 1)[0]
-    text = render(visible, {**(parse_state(existing.body) or {}), key: value})
+    earlier = parse_state(existing.body) or {}
+    text = render(visible, {**earlier, key: _kept(earlier.get(key), value)})
     if text != existing.body:
         forge.edit_comment(existing.id, text)
     return True

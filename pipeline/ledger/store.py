@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS calls (
     latency_s REAL NOT NULL,
     ok INTEGER NOT NULL,
     error TEXT,
-    cacheable_prompt_tokens INTEGER NOT NULL
+    cacheable_prompt_tokens INTEGER NOT NULL,
+    n_calls INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS calls_run ON calls (run_id);
 CREATE INDEX IF NOT EXISTS calls_issue ON calls (issue);
@@ -58,10 +59,10 @@ CREATE INDEX IF NOT EXISTS events_issue ON events (issue);
 
 _CALL_COLUMNS = (
     "ts, run_id, issue, role, task, model, input_tokens, cached_input_tokens, output_tokens, "
-    "cost_usd, latency_s, ok, error, cacheable_prompt_tokens"
+    "cost_usd, latency_s, ok, error, cacheable_prompt_tokens, n_calls"
 )
 _TOTALS = (
-    "COUNT(*) AS calls, COALESCE(SUM(1 - ok), 0) AS failed, "
+    "COALESCE(SUM(n_calls), 0) AS calls, COALESCE(SUM(n_calls * (1 - ok)), 0) AS failed, "
     "COALESCE(SUM(input_tokens), 0) AS input_tokens, "
     "COALESCE(SUM(cached_input_tokens), 0) AS cached_input_tokens, "
     "COALESCE(SUM(output_tokens), 0) AS output_tokens, "
@@ -95,6 +96,9 @@ class Call:
     ts: datetime = field(default_factory=utc_now)
     id: int | None = None
     """Assigned by the ledger; None before the call is recorded."""
+    n_calls: int = 1
+    """How many calls the row stands for: more than one for a row another job recorded and
+    this ledger absorbed (see persisted.py)."""
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,9 @@ class Ledger:
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
+            columns = {row["name"] for row in db.execute("PRAGMA table_info(calls)")}
+            if "n_calls" not in columns:  # a ledger written before rows could be absorbed
+                db.execute("ALTER TABLE calls ADD COLUMN n_calls INTEGER NOT NULL DEFAULT 1")
 
     @classmethod
     def for_repo(cls, repo: Path) -> Ledger:
@@ -190,7 +197,7 @@ class Ledger:
         ts = call.ts.astimezone(UTC)
         with self._connect() as db:
             cursor = db.execute(
-                f"INSERT INTO calls (day, {_CALL_COLUMNS}) VALUES ({', '.join('?' * 15)})",
+                f"INSERT INTO calls (day, {_CALL_COLUMNS}) VALUES ({', '.join('?' * 16)})",
                 (
                     ts.date().isoformat(),
                     ts.isoformat(),
@@ -207,6 +214,7 @@ class Ledger:
                     int(call.ok),
                     call.error,
                     call.cacheable_prompt_tokens,
+                    call.n_calls,
                 ),
             )
         return replace(call, ts=ts, id=cursor.lastrowid)

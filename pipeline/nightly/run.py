@@ -12,13 +12,13 @@ from typing import Any
 from pipeline.config.settings import Config
 from pipeline.core import git
 from pipeline.core.errors import FactoryError
-from pipeline.forge.local import LocalForge
 from pipeline.forge.select import TrackerForge
+from pipeline.ledger.persisted import absorb
 from pipeline.ledger.store import Ledger, utc_now
 from pipeline.memory.lesson import LESSONS_FILE
 from pipeline.nightly.retriers import Retrier
 from pipeline.nightly.select import allowance, select
-from pipeline.observe import day_spend, digest_issue
+from pipeline.observe import digest_issue
 from pipeline.observe.digest import collect
 from pipeline.observe.history import issue_views
 
@@ -87,13 +87,13 @@ def run_nightly(repo: Path, config: Config, forge: TrackerForge, ledger: Ledger,
     views = issue_views(forge, ledger, config.trigger_label)
     candidates, _ = select(views, now=now, stale_after=options.stale_after,
                            base_head=git_base_head(repo))
+    for view in views:  # what Actions jobs spent, each in a ledger of its own
+        if view.state is not None:
+            absorb(ledger, view.state.spend, view.number)
     started = 0
-    elsewhere = 0.0
-    if config.budget.per_day_usd is not None and not isinstance(forge, LocalForge):
-        elsewhere = day_spend.spent(forge, now.date())  # Actions jobs' spend, via the writer
     for candidate in candidates:
         record: dict[str, Any] = {"issue": candidate.view.number, "why": candidate.why}
-        grant = allowance(candidate.view, config.budget, ledger, now, elsewhere)
+        grant = allowance(candidate.view, config.budget, ledger, now)
         if grant.refused:
             record.update(action="skipped", outcome=grant.refused)
         elif started >= options.max_retries:

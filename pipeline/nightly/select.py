@@ -80,10 +80,8 @@ class Allowance:
     refused: str | None = None
 
 
-def allowance(view: IssueView, budget: Budget, ledger: Ledger, now: datetime,
-              spent_elsewhere_today: float = 0.0) -> Allowance:
-    """Never past the daily cap, never on an issue already at its own cap.
-    `spent_elsewhere_today`: what jobs this ledger cannot see spent today (Actions jobs)."""
+def allowance(view: IssueView, budget: Budget, ledger: Ledger, now: datetime) -> Allowance:
+    """Never past the daily cap, never on an issue already at its own cap."""
     room: list[float] = [budget.per_job_usd] if budget.per_job_usd is not None else []
     if budget.per_issue_usd is not None:
         if view.cost_usd >= budget.per_issue_usd:
@@ -91,7 +89,7 @@ def allowance(view: IssueView, budget: Budget, ledger: Ledger, now: datetime,
                                    f"${budget.per_issue_usd:.2f} per issue")
         room.append(budget.per_issue_usd - view.cost_usd)
     if budget.per_day_usd is not None:
-        spent = ledger.day_totals(now.date()).cost_usd + spent_elsewhere_today
+        spent = ledger.day_totals(now.date()).cost_usd
         if spent >= budget.per_day_usd:
             return Allowance(None, f"daily budget spent: ${spent:.4f} of "
                                    f"${budget.per_day_usd:.2f} today (UTC)")

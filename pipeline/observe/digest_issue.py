@@ -15,9 +15,6 @@ from pipeline.observe import mermaid
 from pipeline.observe.digest import Digest
 from pipeline.observe.templating import render
 
-SPEND_KEYS = ("spent_usd", "jobs")
-"""What the writer keeps in the day's marker (the day's spend across Actions jobs)."""
-
 
 def day_title(day: date) -> str:
     return f"Factory digest {day.isoformat()}"
@@ -43,8 +40,8 @@ def charts(digest: Digest) -> list[str]:
     return [chart for chart in found if chart]
 
 
-def body(digest: Digest, carried: dict[str, Any] | None = None) -> str:
-    state = {**(carried or {}), "day": digest.day.isoformat(), "actions": digest.actions}
+def body(digest: Digest) -> str:
+    state = {"day": digest.day.isoformat(), "actions": digest.actions}
     return render("digest.md.j2", d=digest, charts=charts(digest),
                   marker=hidden("digest", state))
 
@@ -88,8 +85,7 @@ def upsert(forge: TrackerForge, digest: Digest) -> tuple[int, bool]:
     """(issue number, created?) after writing the day's digest."""
     existing = find(forge, digest)
     digest.actions = merge_actions(earlier_actions(existing), digest.actions)
-    earlier = (parse(existing.body) if existing else None) or {}
-    text = body(digest, {k: earlier[k] for k in SPEND_KEYS if k in earlier})
+    text = body(digest)
     if existing is None:
         return forge.create_issue(title(digest), text, [DIGEST_LABEL]).number, True
     if existing.body != text:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -59,6 +59,10 @@ class RunState(BaseModel):
     """Why the run is blocked or stopped."""
     runs: list[str] = Field(default_factory=list)
     cost_usd: float = 0.0
+    spend: dict[str, list[list[Any]]] = Field(default_factory=dict)
+    """What each job spent (its run id → rows per UTC day, role and model: ledger/persisted.py),
+    kept here by the writer on Actions, where every job has a ledger of its own; the next jobs
+    and nightly absorb it into theirs."""
     resets: int = 0
     """Context resets outside the tasks (planner, the whole issue's evaluation and fixes)."""
 

@@ -2,8 +2,8 @@
 
 Each job is what `pipeline/templates/factory.yml` runs: the router (`factory dispatch
 --dry-run` on the event), then the role job in a fresh clone of the bare `origin` with
-`--outputs`, the review panel as one job per reviewer plus the panel job, and the writer
-(`factory apply`) in its own clone. The next event is the `workflow_dispatch` the writer sent,
+`--outputs`, the review panel as one job per reviewer plus the panel job, the detect job on
+the outputs (`factory detect`), and the writer (`factory apply --verdict`) in its own clone. The next event is the `workflow_dispatch` the writer sent,
 so `follow` walks whatever sequence of jobs the factory chooses, and counts the GitHub API
 calls of each one.
 """
@@ -87,12 +87,21 @@ class Actions:
         assert result.exit_code == 0, result.output
         return out
 
-    def apply(self, out: Path, *, ok: bool = True) -> Result:
+    def apply(self, out: Path, *, ok: bool = True, verdict: Path | None = None) -> Result:
         repo = self.checkout("apply")
-        result = self.invoke("apply", str(out), "--repo", str(repo))
+        judged = ("--verdict", str(verdict)) if verdict is not None else ()
+        result = self.invoke("apply", str(out), "--repo", str(repo), *judged)
         if ok:
             assert result.exit_code == 0, result.output
         return result
+
+    def detect(self, out: Path, env: Mapping[str, str] | None = None) -> Path:
+        """The detect job: the verdict on out, for the writer."""
+        verdict = self.root / "verdicts" / f"{out.name}.json"
+        result = self.invoke("detect", str(out), "--verdict", str(verdict), "--repo",
+                             str(self.checkout("detect")), env=env)
+        assert result.exit_code == 0, result.output
+        return verdict
 
     def dispatched(self) -> list[tuple[str, int]]:
         """workflow_dispatch requests since the last look: (command, number)."""
@@ -148,7 +157,8 @@ class Actions:
                 "review", number, env=env, extra=("--panel", str(panel))))
         else:
             out = self._job(action, number, lambda: self.role(action, number, env=env))
-        self._job("apply", number, lambda: self.apply(out))
+        verdict = self._job("detect", number, lambda: self.detect(out, env))
+        self._job("apply", number, lambda: self.apply(out, verdict=verdict))
 
     def follow(self, event: str, payload: Mapping[str, Any], *,
                until: Collection[str] = ("learn",), env: Mapping[str, str] | None = None,

@@ -41,7 +41,7 @@ def test_missing_reviewers_fail_and_quorum_decides(tmp_path: Path) -> None:
     save(tmp_path / "factory-review-0", 0, "abc", one("openai/a", "approve", []))
     save(tmp_path / "factory-review-1", 1, "old", one("openai/b", "approve", []))
 
-    results = read_results(tmp_path, "abc")
+    results, _spend = read_results(tmp_path, "abc")
     assert list(results) == [0]  # the other reviewed an older commit
     two = PANEL.model_copy(update={"limits": PANEL.limits.model_copy(update={"quorum": 2})})
     combined = combine(two, results)
@@ -55,7 +55,7 @@ def test_findings_are_merged_and_blocking_ones_ask_for_changes(tmp_path: Path) -
     save(tmp_path / "a", 0, "abc", one("openai/a", "changes", [finding("major")]))
     save(tmp_path / "b", 1, "abc", one("openai/b", "changes", [finding("minor")]))
 
-    combined = combine(PANEL, read_results(tmp_path, "abc"))
+    combined = combine(PANEL, read_results(tmp_path, "abc")[0])
 
     assert combined.verdict == "changes"
     [merged] = combined.findings

@@ -43,7 +43,7 @@ def test_a_build_that_commits_nothing_opens_no_pr_and_records_its_stop(
 
     jobs = actions.follow("issues", labelled(issue))
 
-    assert [job.name for job in jobs] == ["plan", "apply", "build", "apply"]
+    assert [job.name for job in jobs] == ["plan", "detect", "apply", "build", "detect", "apply"]
     assert github.list_prs("all") == []
     state = load(github, issue)
     assert state is not None and state.phase == "blocked" and state.pr is None

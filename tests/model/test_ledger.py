@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from pipeline.ledger.persisted import SpendRow, absorb, persisted
 from pipeline.ledger.store import Call, Ledger, Scope
 
 
@@ -156,3 +159,48 @@ def test_safe_across_threads(tmp_path: Path) -> None:
         thread.join()
     assert ledger.run_totals("r").calls == 100
     assert ledger.run_totals("r").cost_usd == pytest.approx(1.0)
+
+
+def test_spend_persisted_by_one_ledger_is_absorbed_by_another_once(tmp_path: Path) -> None:
+    job = Ledger(tmp_path / "job.db")
+    at = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+    for cost in (0.25, 0.5):
+        job.record(Call(run_id="build-1", issue=4, role="generator", model="m", ts=at,
+                        input_tokens=100, cached_input_tokens=10, output_tokens=20,
+                        cost_usd=cost))
+    job.record(Call(run_id="build-1", issue=4, role="generator", model="m", ts=at, ok=False,
+                    error="HTTP 500"))
+    job.record(Call(run_id="build-1", issue=4, role="reviewer", model="n", ts=at, cost_usd=0.1))
+    record = persisted(job, ["build-1", "nothing-spent"])
+    assert list(record) == ["build-1"]
+    assert [SpendRow.from_json(row) for row in record["build-1"]] == [
+        SpendRow("2026-03-01", "generator", "m", 3, 1, 200, 20, 40, 0.75),
+        SpendRow("2026-03-01", "reviewer", "n", 1, 0, 0, 0, 0, 0.1)]
+
+    nightly = Ledger(tmp_path / "nightly.db")
+    assert absorb(nightly, json.loads(json.dumps(record)), issue=4) == ["build-1"]
+    assert absorb(nightly, record, issue=4) == []  # the same job's spend, kept once
+    assert absorb(job, record, issue=4) == []  # a ledger holding the calls themselves
+    whole = nightly.issue_totals(4)
+    assert (whole.calls, whole.failed, whole.input_tokens, whole.output_tokens) == (4, 1, 200, 40)
+    assert abs(whole.cost_usd - 0.85) < 1e-9 and nightly.day_totals(at.date()) == whole
+    assert nightly.by_role()["generator"].calls == 3
+
+
+def test_rows_that_do_not_parse_are_skipped_and_old_ledgers_gain_the_column(
+        tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:  # a ledger written before rows could be absorbed
+        db.execute("CREATE TABLE calls (id INTEGER PRIMARY KEY AUTOINCREMENT, ts TEXT NOT NULL, "
+                   "day TEXT NOT NULL, run_id TEXT NOT NULL, issue INTEGER, role TEXT NOT NULL,"
+                   " task TEXT, model TEXT NOT NULL, input_tokens INTEGER NOT NULL, "
+                   "cached_input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, "
+                   "cost_usd REAL NOT NULL, latency_s REAL NOT NULL, ok INTEGER NOT NULL, "
+                   "error TEXT, cacheable_prompt_tokens INTEGER NOT NULL)")
+        db.execute("INSERT INTO calls VALUES (NULL, '2026-03-01T00:00:00+00:00', '2026-03-01', "
+                   "'old', 1, 'planner', NULL, 'm', 1, 0, 1, 0.5, 0.1, 1, NULL, 0)")
+    ledger = Ledger(path)
+
+    assert absorb(ledger, {"x": [["not a day", "r", "m", 1, 0, 1, 0, 1, 9.0], ["short"]]},
+                  issue=1) == ["x"]
+    assert ledger.totals().calls == 1 and ledger.totals().cost_usd == 0.5

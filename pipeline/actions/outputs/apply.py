@@ -52,7 +52,6 @@ from pipeline.forge import tracking
 from pipeline.forge.github import EmptyPullRequest, MergeRefused
 from pipeline.forge.local import LocalForge
 from pipeline.forge.protocol import Forge
-from pipeline.forge.select import TrackerForge
 from pipeline.forge.types import NEEDS_HUMAN, InlineComment
 from pipeline.steps.state import issue_of_branch
 
@@ -99,6 +98,8 @@ class Writer:
         """Placeholders of PRs GitHub would not open (no commits yet): their ops wait."""
         self.closed_by_merge: set[int] = set()
         """Issues GitHub closed itself when their PR merged (its body says `Closes #N`)."""
+        self.spend_left: tuple[int, dict[str, Any]] | None = None
+        """(issue, spend) to keep in the issue's state when no operation saves it."""
         self._inline: dict[int, InlineComment] = {}
         self._keys: dict[tuple[str, int], set[str]] = {}
         self.identity = ""
@@ -126,7 +127,7 @@ class Writer:
         # re-run after a writer died earlier redoes its work rather than trusting a state that
         # names comments or reviews never posted. Statuses go before a merge (branch protection
         # may ask for them), the merge before what depends on its outcome.
-        ops: list[Operation] = list(outputs.ops)
+        ops = self._with_spend(outputs)
         for opening in [op for op in ops if isinstance(op, OpenPrOp)]:
             self._open_pr(opening)
         for status in [op for op in ops if isinstance(op, StatusOp)]:
@@ -145,20 +146,27 @@ class Writer:
                                            "commits yet)")
                 continue
             getattr(self, f"_{op.op}")(op)
-        self._count_spend(outputs.cost_usd)
+        if self.spend_left is not None:
+            issue, spend = self.spend_left
+            if tracking.remember(self.forge, issue, "spend", spend):
+                self.result.done.append(f"spend of {len(spend)} job(s) kept on #{issue}")
         return self.result
 
-    def _count_spend(self, cost_usd: float) -> None:
-        """On GitHub, the day's spend across jobs, for `budget.per_day_usd` (locally the
-        ledger, shared by every run, already knows it)."""
-        if cost_usd <= 0 or self.config.budget.per_day_usd is None \
-                or isinstance(self.cache.inner, LocalForge):
-            return
-        from pipeline.observe import day_spend
-
-        forge = cast(TrackerForge, self.cache.inner)
-        if day_spend.add(forge, day_spend.today(), cost_usd, self.identity[:16]):
-            self.result.done.append(f"counted ${cost_usd:.4f} into today's spend")
+    def _with_spend(self, outputs: Outputs) -> list[Operation]:
+        """The outputs' operations, with what the job spent added to its issue's tracking
+        state (or kept for an edit of it at the end, when the job saves no state)."""
+        ops: list[Operation] = list(outputs.ops)
+        spent = {**outputs.spend, **self.verdict.spend}  # the detection model's too
+        issue = outputs.issue or (outputs.number if outputs.role in ("plan", "build") else None)
+        if not spent or issue is None:
+            return ops
+        for index, op in enumerate(ops):
+            if isinstance(op, TrackingOp) and op.number == issue:
+                spend = {**(op.state.get("spend") or {}), **spent}
+                ops[index] = op.model_copy(update={"state": {**op.state, "spend": spend}})
+                return ops
+        self.spend_left = (issue, spent)
+        return ops
 
     def _resolve_state(self, value: Any) -> Any:
         if isinstance(value, dict):

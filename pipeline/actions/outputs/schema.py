@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipeline.core.errors import BadInput
 
+MAX_SPEND_SOURCES = 20
 OUTPUTS_FILE = "outputs.json"
 BUNDLE_FILE = "commits.bundle"
 SUMMARY_FILE = "summary.md"
@@ -136,8 +137,12 @@ class Outputs(BaseModel):
     refs: dict[str, str] = Field(default_factory=dict)
     """Branch → commit sha, carried in commits.bundle."""
     summary: str = ""
-    cost_usd: float = Field(default=0.0, ge=0)
-    """What the job spent on models: the writer counts it into the day's spend."""
+    issue: int | None = Field(default=None, ge=1)
+    """The issue the job worked for (a PR job's is the PR's issue): its tracking state keeps
+    what the job spent."""
+    spend: dict[str, list[list[Any]]] = Field(default_factory=dict, max_length=MAX_SPEND_SOURCES)
+    """What the job spent on models (its run id, and its review matrix's, → rows per UTC day,
+    role and model: ledger/persisted.py), for the writer to keep in the issue's tracking state."""
 
 
 def save(directory: Path, outputs: Outputs) -> Path:

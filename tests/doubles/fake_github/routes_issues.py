@@ -62,6 +62,17 @@ def list_issues(req: Request) -> Reply:
     return req.page([req.fake.bodies.issue(repo, i) for i in found])
 
 
+@route("GET", f"{R}/issues/comments")
+def list_repository_comments(req: Request) -> Reply:
+    """Comments on every issue and PR, oldest change first; `since` keeps those changed at or
+    after it (an edit counts)."""
+    repo = req.repo()
+    since = req.query.get("since", "")
+    found = sorted((c for c in repo.comments.values() if c.updated >= since),
+                   key=lambda c: (c.updated, c.id))
+    return req.page([req.fake.bodies.comment(repo, c) for c in found])
+
+
 @route("GET", f"{R}/issues/{{issue_number}}")
 def read_issue(req: Request) -> Reply:
     repo = req.repo()
