@@ -20,7 +20,7 @@ HISTORY_FILE = Path(".factory") / "bench" / "history.jsonl"
 MODES = ("factory", "single")
 Z95 = 1.959963984540054
 INTERVAL = "Wilson score interval, 95%"
-LIFT_INTERVAL = "Newcombe's hybrid score interval (from the two Wilson intervals), 95%"
+LIFT_INTERVAL = "Newcombe's hybrid score interval, 95%"
 
 Mode = Literal["factory", "single"]
 Outcome = Literal["passed", "failed", "blocked", "stopped", "timeout", "error"]

@@ -39,7 +39,8 @@ def bench(home: Path, tasks: Path, *args: str) -> Any:
 
 
 def test_bench_reports_the_hidden_verdicts_of_both_modes(stub: StubModelServer, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         bench_scratch: Path) -> None:
     tasks = tmp_path / "tasks"
     make_task(tasks, "node-only", module="n", code_hint="n", hidden_test="", requires=["node"])
     monkeypatch.setitem(task_set.REQUIREMENTS, "node", (lambda: False, "node and npm on PATH"))
@@ -115,6 +116,7 @@ def test_bench_reports_the_hidden_verdicts_of_both_modes(stub: StubModelServer, 
     history = home / ".factory" / "bench" / "history.jsonl"
     lines = [json.loads(line) for line in history.read_text().splitlines()]
     assert len(lines) == 6 and {line["bench_id"] for line in lines} == {report["bench_id"]}
+    assert report["work_dir"] is None and list(bench_scratch.iterdir()) == []
 
 
 def test_timeouts_spent_budgets_and_blocked_runs_count_as_failures(
