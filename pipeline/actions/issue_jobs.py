@@ -10,6 +10,7 @@ from pipeline.core.sanitize import sanitize
 from pipeline.forge.types import phase_label
 from pipeline.steps.build import build_tasks
 from pipeline.steps.plan import plan_issue
+from pipeline.steps.slices import integrate
 from pipeline.steps.state import RunState
 
 
@@ -46,32 +47,18 @@ def save_pr_tracking(job: Job, state: RunState) -> None:
                        pr_tracking.state(state.issue, state.phase))
 
 
-def reconcile(job: Job, state: RunState) -> None:
-    """The integration branch as the state knows it: the base plus the passed tasks' work.
-
-    A writer that died after pushing but before saving the state leaves origin's branch ahead
-    of the state; the tasks the state calls pending are built again, so their earlier merges
-    must go (else the generator finds its work done and changes nothing)."""
-    if state.all_passed or not git.branch_exists(job.repo, state.integration_branch):
-        return
-    assert state.plan is not None
-    path = job.repo / ".factory" / "worktrees" / f"issue-{state.issue}"
-    git.add_worktree(job.repo, path, state.integration_branch)
-    git.git(path, "reset", "-q", "--hard", state.base_commit)
-    for spec in state.plan.tasks:
-        task = state.tasks[spec.id]
-        if task.status == "passed" and task.commit:
-            git.merge(path, task.commit, f"Merge {state.task_branch(spec.id)}: {spec.title}")
-
-
 def build_job(job: Job) -> None:
     state = job.state(job.number)
     if state.phase == "done":
         job.summary.append(f"#{job.number} is done already.")
         return
     commits.track_remote_branches(job.repo, state.integration_branch)
-    reconcile(job, state)
     work = job.work(state)
+    if not state.all_passed and git.branch_exists(job.repo, state.integration_branch):
+        # A writer that died after pushing but before saving the state leaves origin's branch
+        # ahead of the state: the tasks it calls pending are built again, on the base plus
+        # the passed tasks only (else the generator finds its work done and changes nothing).
+        integrate(job.repo, state, work.integration_path)
     passed = build_tasks(work)
     job.summary.append("Tasks: " + ", ".join(f"{t.spec.id} {t.status}"
                                               for t in state.tasks.values()))

@@ -84,11 +84,11 @@ class Job:
     def __post_init__(self) -> None:
         self.spent_by.append(self.run_id)
 
-    def work(self, state: RunState) -> IssueWork:
+    def work(self, state: RunState, scope: str | None = None) -> IssueWork:
         progress = Progress(Console(stderr=True), lambda: self.ledger.run_totals(self.run_id))
         state.runs.append(self.run_id)
         return IssueWork(self.repo, self.config, self.recorder, self.ledger, self.ctx, state,
-                         progress)
+                         progress, scope=scope)
 
     def load(self, issue: int) -> RunState | None:
         """The issue's state; what its earlier jobs spent goes into this job's ledger (each

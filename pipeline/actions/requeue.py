@@ -36,6 +36,7 @@ class Requeue:
         phase = _requeue_phase(state)
         state.phase = "planning" if phase == "planning" else "building"
         state.reason = f"requeued by nightly {self.day}: {candidate.why}"
+        state.beat()
         self.forge.set_labels(state.issue, add=[phase_label(phase)],
                               remove=[phase_label("blocked")])
         save(self.forge, state)

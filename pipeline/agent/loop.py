@@ -7,11 +7,11 @@ writes a handoff note and goes on in a fresh context. A job's slice ending stops
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.agent.context import Conversation, Handoff
+from pipeline.agent.deadline import Deadline
 from pipeline.agent.exceptions import (
     ContextExceeded,
     FormatError,
@@ -34,12 +34,12 @@ class Agent:
                  max_steps: int, format_retries: int, task: str | None = None,
                  model_name: str | None = None, trajectory: Path | None = None,
                  handoff: Handoff | None = None, reset_at: float = 0.6,
-                 deadline: float | None = None) -> None:
+                 deadline: Deadline | None = None) -> None:
         self.model, self.toolbox, self.role, self.finish = model, toolbox, role, finish
         self.max_steps, self.format_retries = max_steps, format_retries
         self.task, self.model_name, self.trajectory = task, model_name, trajectory
         self.handoff, self.reset_at, self.deadline = handoff, reset_at, deadline
-        """deadline: time.monotonic() at which the slice ends (None: no slices)."""
+        """deadline: when the job's slice ends (None: no slices)."""
         self.system = ""
         self.earlier: list[dict[str, Any]] = []
         """The messages of the contexts before the last reset, for the trajectory."""
@@ -68,7 +68,7 @@ class Agent:
                              f"{self.finish}{more}")
 
     def step(self) -> None:
-        if self.deadline is not None and time.monotonic() >= self.deadline:
+        if self.deadline is not None and self.deadline.passed():
             raise SliceEnded(self.ask_note(slice_ended=True) if self.context.progressed else "")
         if self.context.crowded(self.toolbox.schemas) and self.context.progressed:
             self.reset(f"the conversation passed {self.reset_at:.0%} of the model's window")

@@ -8,10 +8,9 @@ from pathlib import Path
 import click
 
 from pipeline.actions.job import DISABLED, disabled, dispatcher
-from pipeline.actions.outputs.apply import apply_dir
+from pipeline.actions.outputs.batch import apply_all
 from pipeline.config import settings as config_module
 from pipeline.core import git
-from pipeline.detection.verdict import load as load_verdict
 from pipeline.forge.select import open_forge
 
 
@@ -19,19 +18,21 @@ from pipeline.forge.select import open_forge
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option("--repo", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
               show_default=True, help="The checkout whose origin receives the commits.")
-@click.option("--verdict", "verdict_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="The detect job's verdict on these outputs (`factory detect`).")
+@click.option("--verdict", "verdict_path", type=click.Path(path_type=Path),
+              help="The detect job's verdict on these outputs (`factory detect`); for a "
+                   "folder of outputs, a folder of verdicts named `<outputs folder>.json`.")
 def apply(directory: Path, repo: Path, verdict_path: Path | None) -> None:
-    """Validate the outputs in DIRECTORY (all of them, first), then write them to the forge."""
+    """Validate the outputs in DIRECTORY (all of them, first), then write them to the forge.
+
+    DIRECTORY holds one job's outputs, or one folder per job (the apply job's download)."""
     if disabled():
         click.echo(DISABLED)
         return
     root = git.repo_root(repo)
     config = config_module.load(root)
-    verdict = load_verdict(verdict_path) if verdict_path is not None else None
     forge = open_forge(root)
-    result = apply_dir(directory, root, forge, config, os.environ,
-                       dispatch=dispatcher(forge, root), verdict=verdict)
+    result = apply_all(directory, root, forge, config, os.environ,
+                       dispatch=dispatcher(forge, root), verdicts=verdict_path)
     lines = [f"- {line}" for line in result.done] + [f"- skipped: {line}"
                                                      for line in result.skipped]
     click.echo("\n".join(lines))

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from pipeline.actions.job import DISABLED, Job, disabled, finish, open_job
-from pipeline.core.errors import BudgetExceeded, ModelUnavailable
+from pipeline.core.errors import BadInput, BudgetExceeded, FactoryError, ModelUnavailable
 from pipeline.steps.state import issue_of
 
 OUTPUTS = click.option("--outputs", type=click.Path(path_type=Path, file_okay=False),
@@ -40,6 +40,15 @@ def run_role(role: str, number: int, repo: Path, model: str | None, outputs: Pat
             raise
         click.echo(f"stopped: {exc.message}")
         return
+    except BadInput:
+        raise
+    except Exception as exc:
+        # Any other failure is recorded too (the job still fails): the workflow uploads the
+        # outputs whatever happened, and the writer applies the stop, so the issue says why
+        # it stopped and nightly can retry it.
+        if outputs is not None and record_failure(job, role, exc):
+            finish(job, outputs, branch(job))
+        raise
     applied = finish(job, outputs, branch(job))
     for line in job.summary:
         click.echo(line)
@@ -50,6 +59,16 @@ def run_role(role: str, number: int, repo: Path, model: str | None, outputs: Pat
             click.echo(f"- {line}")
         for line in applied.skipped:
             click.echo(f"- skipped: {line}")
+
+
+def record_failure(job: Job, role: str, exc: Exception) -> bool:
+    """The failure as a stop in the job's outputs; False when even that cannot be done."""
+    what = exc.message if isinstance(exc, FactoryError) else f"{type(exc).__name__}: {exc}"
+    try:
+        stop_cleanly(job, f"the {role} job failed: {' '.join(what.split())[:300]}")
+    except Exception:  # the forge itself is what failed: the job's own error says more
+        return False
+    return True
 
 
 def stop_cleanly(job: Job, reason: str) -> None:
@@ -86,13 +105,29 @@ def plan(issue: int, outputs: Path | None, repo: Path, model: str | None) -> Non
 @click.command()
 @click.argument("issue", type=int)
 @OUTPUTS
+@click.option("--wave", is_flag=True, help="Only say which tasks are ready (JSON; step outputs "
+              "on Actions); integrate the passed ones; open the PR once all passed.")
+@click.option("--task", "task_id", metavar="TASK",
+              help="Build one slice of this task (limits.slice_minutes), then ask for the "
+                   "next wave.")
 @REPO
 @MODEL
-def build(issue: int, outputs: Path | None, repo: Path, model: str | None) -> None:
+def build(issue: int, outputs: Path | None, wave: bool, task_id: str | None, repo: Path,
+          model: str | None) -> None:
     """Build ISSUE's planned tasks on factory/ branches and open its draft PR."""
+    from pipeline.actions.build_jobs import task_job, wave_job
     from pipeline.actions.issue_jobs import build_job
 
-    run_role("build", issue, repo, model, outputs, build_job, _issue_branch)
+    if wave and task_id:
+        raise BadInput("--wave and --task exclude each other: the wave names the tasks, a "
+                       "task job builds one")
+    if wave:
+        run_role("build", issue, repo, model, outputs, wave_job, _issue_branch)
+    elif task_id:
+        run_role("build", issue, repo, model, outputs, lambda job: task_job(job, task_id),
+                 lambda job: f"{_issue_branch(job)}-{task_id}")
+    else:
+        run_role("build", issue, repo, model, outputs, build_job, _issue_branch)
 
 
 @click.command()

@@ -100,6 +100,11 @@ class Limits(_Strict):
     """Independent tasks built in parallel (locally, and as parallel build jobs on Actions)."""
     max_tasks: int = Field(default=60, ge=1, le=500)
     """The most tasks a plan may have; a larger plan is refused (with the reason), not cut."""
+    slice_minutes: float = Field(default=45, gt=0, le=300)
+    """On Actions, a build job works this long on its task (fractions allowed), then commits
+    its work in progress, records a handoff and dispatches the workflow again to go on."""
+    issue_hours: float | None = Field(default=24, gt=0)
+    """Wall-clock limit for one issue's build, across jobs and slices; empty: none."""
     quorum: int = Field(default=1, ge=1)
     """Reviewers that must actually answer for the panel's verdict to count (at most the
     panel's size: a larger number is lowered to it)."""

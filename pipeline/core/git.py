@@ -187,9 +187,10 @@ def git(repo: Path, *args: str, check: bool = True, timeout: float = 120) -> str
 
 def git_result(repo: Path, *args: str, timeout: float = 120,
                output_cap: int = proc.DEFAULT_OUTPUT_CAP,
-               input_text: str | None = None) -> proc.Result:
-    return proc.run(_argv(repo, args), env=_env(), timeout=timeout, output_cap=output_cap,
-                    input_text=input_text)
+               input_text: str | None = None,
+               env: dict[str, str] | None = None) -> proc.Result:
+    return proc.run(_argv(repo, args), env={**_env(), **(env or {})}, timeout=timeout,
+                    output_cap=output_cap, input_text=input_text)
 
 
 def repo_root(path: Path) -> Path:
@@ -250,17 +251,25 @@ def commit_all(worktree: Path, message: str) -> str | None:
     return head(worktree)
 
 
-def merge(worktree: Path, branch: str, message: str) -> bool:
-    """Merge branch into the worktree's checked-out branch; False (and aborted) on conflict."""
-    return not merge_conflicts(worktree, branch, message)
+def merge(worktree: Path, branch: str, message: str, *, dated: bool = False) -> bool:
+    """Merge branch into the worktree's checked-out branch; False (and aborted) on conflict.
+
+    dated: the merge commit takes the merged commit's date, so the same merges made by
+    different jobs are the same commits."""
+    return not merge_conflicts(worktree, branch, message, dated=dated)
 
 
-def merge_conflicts(worktree: Path, ref: str, message: str) -> list[str]:
+def merge_conflicts(worktree: Path, ref: str, message: str, *, dated: bool = False
+                    ) -> list[str]:
     """Merge ref into the worktree's checked-out branch: [] when it merged, else the files that
     conflict (and the merge aborted)."""
     name, email = FACTORY_AUTHOR
+    env = None
+    if dated:
+        when = git(worktree, "log", "-1", "--format=%cI", ref)
+        env = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
     result = git_result(worktree, "-c", f"user.name={name}", "-c", f"user.email={email}",
-                        "merge", "--no-ff", "--no-verify", "-m", message, ref)
+                        "merge", "--no-ff", "--no-verify", "-m", message, ref, env=env)
     if result.ok:
         return []
     conflicted = git(worktree, "diff", "--name-only", "--diff-filter=U", check=False)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+import zlib
 from typing import Any
 
 from pipeline.forge.protocol import Forge
@@ -17,20 +19,36 @@ _SECTION = re.compile(r"<!-- factory:section (?P<name>[\w-]+) -->\n.*?\n<!-- /fa
                       re.DOTALL)
 
 
+COMPRESS_OVER = 16_000
+"""A larger state is kept compressed (`z:` and base64 of zlib): a 60-task run's state must
+fit one comment, which GitHub caps at 65,536 characters."""
+MAX_STATE_BYTES = 4_000_000
+
+
 def hidden(name: str, state: dict[str, Any]) -> str:
     """Machine state as an HTML comment a forge renders invisibly: `<!-- factory:NAME {...} -->`."""
     # "--" would end the HTML comment early; JSON never needs it outside strings.
     encoded = json.dumps(state, sort_keys=True, separators=(",", ":")).replace("--", "-\\u002d")
+    if len(encoded) > COMPRESS_OVER:
+        packed = base64.b64encode(zlib.compress(encoded.encode(), 9)).decode()
+        return f"<!-- factory:{name} z:{packed} -->"
     return f"<!-- factory:{name} {encoded} -->"
 
 
 def read_hidden(name: str, text: str) -> dict[str, Any] | None:
-    match = re.search(rf"<!-- factory:{re.escape(name)} (\{{.*?\}}) -->", text, re.DOTALL)
+    match = re.search(rf"<!-- factory:{re.escape(name)} (\{{.*?\}}|z:[A-Za-z0-9+/=]+) -->",
+                      text, re.DOTALL)
     if not match:
         return None
+    raw = match.group(1)
     try:
-        value = json.loads(match.group(1))
-    except json.JSONDecodeError:
+        if raw.startswith("z:"):
+            inflate = zlib.decompressobj()
+            raw = inflate.decompress(base64.b64decode(raw[2:]), MAX_STATE_BYTES).decode()
+            if inflate.unconsumed_tail:
+                return None  # larger than any state the factory writes: not ours to trust
+        value = json.loads(raw)
+    except (json.JSONDecodeError, ValueError, zlib.error, UnicodeDecodeError):
         return None
     return value if isinstance(value, dict) else None
 
@@ -110,15 +128,16 @@ def _kept(earlier: Any, new: Any) -> Any:
     return earlier if new is None else new
 
 
-def remember(forge: Forge, number: int, key: str, value: Any) -> bool:
-    """Set one key of the tracking state (a mapping: merged into the one there), keeping the
+def remember(forge: Forge, number: int, values: dict[str, Any]) -> bool:
+    """Set keys of the tracking state (a mapping: merged into the one there), keeping the
     visible text; False if there is none."""
     existing = find(forge, number)
     if existing is None:
         return False
     visible = existing.body.split(f"\n\n{MARKER}", 1)[0]
     earlier = parse_state(existing.body) or {}
-    text = render(visible, {**earlier, key: _kept(earlier.get(key), value)})
+    text = render(visible, {**earlier, **{key: _kept(earlier.get(key), value)
+                                          for key, value in values.items()}})
     if text != existing.body:
         forge.edit_comment(existing.id, text)
     return True

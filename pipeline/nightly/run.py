@@ -86,7 +86,8 @@ def run_nightly(repo: Path, config: Config, forge: TrackerForge, ledger: Ledger,
     report = NightlyReport(now.date().isoformat())
     views = issue_views(forge, ledger, config.trigger_label)
     candidates, _ = select(views, now=now, stale_after=options.stale_after,
-                           base_head=git_base_head(repo))
+                           base_head=git_base_head(repo),
+                           slice_minutes=config.limits.slice_minutes)
     for view in views:  # what Actions jobs spent, each in a ledger of its own
         if view.state is not None:
             absorb(ledger, view.state.spend, view.number)

@@ -12,7 +12,7 @@ from typing import Literal
 from pipeline.config.settings import Budget
 from pipeline.ledger.store import Ledger
 from pipeline.observe.history import IssueView
-from pipeline.steps.state import RunState
+from pipeline.steps.state import RunState, now_iso
 
 Kind = Literal["retry", "replan"]
 BaseHead = Callable[[str], "str | None"]
@@ -33,14 +33,36 @@ class Skipped:
     why: str
 
 
+HEARTBEAT_GRACE = timedelta(minutes=15)
+"""Beyond its slice, the time a job may take to start, set up and hand its outputs over."""
+
+
+def silent_for(state: RunState, now: datetime, slice_minutes: float) -> timedelta | None:
+    """How long a planning or building run has given no sign of life, when that is longer
+    than a job's slice: its job died without recording anything (runner timeout, cancelled,
+    killed), or the build it asked for never started."""
+    if state.phase not in ("planning", "building") or not state.heartbeat:
+        return None
+    silence = now - datetime.fromisoformat(state.heartbeat)
+    return silence if silence > timedelta(minutes=slice_minutes) + HEARTBEAT_GRACE else None
+
+
 def select(views: list[IssueView], *, now: datetime, stale_after: timedelta,
-           base_head: BaseHead) -> tuple[list[Candidate], list[Skipped]]:
+           base_head: BaseHead, slice_minutes: float = 45
+           ) -> tuple[list[Candidate], list[Skipped]]:
     """Candidates oldest activity first, and stuck issues left alone with the reason."""
     candidates: list[Candidate] = []
     skipped: list[Skipped] = []
     for view in views:
         state = view.state
-        if state is None or not view.stuck or view.issue.state == "closed":
+        if state is None or view.issue.state == "closed":
+            continue
+        silence = silent_for(state, now, slice_minutes)
+        if silence is not None:
+            candidates.append(Candidate(view, "retry", f"no sign of life for {_ago(silence)} "
+                                        f"while {state.phase}: its job ended unrecorded"))
+            continue
+        if not view.stuck:
             continue
         if state.phase == "stopped":
             age = now - view.last_activity if view.last_activity else None
@@ -100,6 +122,7 @@ def allowance(view: IssueView, budget: Budget, ledger: Ledger, now: datetime) ->
 def reset_for_replan(state: RunState, new_base: str | None, brief: str) -> None:
     """Forget the plan and tasks; keep the issue, its PR and its runs."""
     state.plan, state.tasks, state.final_rounds = None, {}, 0
+    state.criteria, state.started_at = {}, now_iso()
     state.brief = brief.strip() or state.brief
     if new_base:
         state.base_commit = new_base

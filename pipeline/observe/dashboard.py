@@ -40,10 +40,12 @@ def _issue_row(view: IssueView) -> dict[str, Any]:
         "issue": view.number, "title": view.issue.title, "state": view.issue.state,
         "phase": state.phase if state else None, "reason": state.reason if state else None,
         "tasks": {t.spec.id: {"title": t.spec.title, "status": t.status, "rounds": t.rounds,
-                              "resets": t.resets, "reason": t.reason}
+                              "resets": t.resets, "reason": t.reason,
+                              "slices": t.checkpoint.slices if t.checkpoint else 0}
                   for t in (state.tasks.values() if state else [])},
         "pr": state.pr if state else None,
         "resets": state.all_resets if state else 0,
+        "heartbeat": state.heartbeat if state else None,
         "cost_usd": round(view.cost_usd, 6),
         "last_activity": view.last_activity.isoformat() if view.last_activity else None,
     }
@@ -125,6 +127,7 @@ def _task_tree(shot: Snapshot) -> Tree:
         for task_id, task in row["tasks"].items():
             note = f" — {task['reason']}" if task["reason"] else ""
             resets = f", context resets {task['resets']}" if task["resets"] else ""
+            resets += f", slices {task['slices']}" if task["slices"] else ""
             branch.add(Text.assemble(f"{task_id} {task['title']}: ",
                                      _styled(task["status"], TASK_STYLE),
                                      f" (rounds {task['rounds']}{resets}){note}"))

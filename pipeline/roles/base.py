@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.agent.deadline import Deadline
 from pipeline.agent.loop import Agent
 from pipeline.agent.tools import Tool, Toolbox
 from pipeline.agent.workspace import PathArg, Workspace
@@ -37,8 +38,8 @@ class RoleContext:
     """(role, task, lesson id) for every lesson injected, for the ledger."""
     on_reset: ResetHook | None = None
     """Told of every context reset (role, task, note, why): the run state counts them."""
-    deadline: float | None = None
-    """time.monotonic() at which this job's slice ends; None when it has no slices."""
+    deadline: Deadline | None = None
+    """When this job's slice ends; None when it has no slices."""
 
 
 def repo_overview(workspace: Workspace, limit: int = 200) -> str:
@@ -51,10 +52,11 @@ def repo_overview(workspace: Workspace, limit: int = 200) -> str:
 def run_agent(ctx: RoleContext, *, role: str, variables: dict[str, Any], tools: Sequence[Tool],
               finish: Tool, task: str | None = None, model: str | None = None,
               query: str = "", paths: Sequence[str] = (), branch: Path | None = None,
-              resume_note: str = "") -> Any:
+              resume_note: str = "", sliced: bool = False) -> Any:
     """The role's agent to its finishing tool. branch: the worktree whose state a fresh
     context is shown after a reset; resume_note: a handoff note from an earlier slice, to
-    start from instead of the plain opening."""
+    start from instead of the plain opening; sliced: the role stops with SliceEnded (and its
+    note) when the job's slice ends."""
     lesson_text, lesson_ids = ctx.lessons(query, paths) if query else ("", [])
     ctx.used_lessons.extend((role, task, lesson_id) for lesson_id in lesson_ids)
     system, user = prompts.render(role, {**variables, "lessons": lesson_text}, ctx.repo)
@@ -69,5 +71,6 @@ def run_agent(ctx: RoleContext, *, role: str, variables: dict[str, Any], tools: 
                   max_steps=ctx.config.limits.max_steps,
                   format_retries=ctx.config.limits.format_retries, task=task, model_name=model,
                   trajectory=ctx.trajectories / f"{name}.json" if ctx.trajectories else None,
-                  handoff=handoff, reset_at=ctx.config.limits.reset_at, deadline=ctx.deadline)
+                  handoff=handoff, reset_at=ctx.config.limits.reset_at,
+                  deadline=ctx.deadline if sliced else None)
     return agent.run(system, handoff.resume(resume_note) if resume_note else user)

@@ -33,5 +33,5 @@ def generate(ctx: RoleContext, given: BuildInput) -> Finish:
                    "feedback": given.feedback, "repo_files": repo_overview(ws),
                    "test_command": ctx.config.test_command},
         query=f"{given.task.title}\n{given.task.description}\n{given.feedback}",
-        branch=ws.root, resume_note=given.resume_note)
+        branch=ws.root, resume_note=given.resume_note, sliced=True)
     return result

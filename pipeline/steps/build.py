@@ -4,7 +4,7 @@ Tasks run as a DAG, independent ones in parallel."""
 
 from __future__ import annotations
 
-from pipeline.agent.exceptions import RoleFailed
+from pipeline.agent.exceptions import RoleFailed, SliceEnded
 from pipeline.agent.workspace import Workspace
 from pipeline.core import git
 from pipeline.roles.generator import BuildInput, generate
@@ -12,6 +12,7 @@ from pipeline.roles.schemas import Criterion, TaskSpec
 from pipeline.steps.dag import run_dag
 from pipeline.steps.evaluate import evaluate_change, findings_text
 from pipeline.steps.review import review_task
+from pipeline.steps.state import Checkpoint
 from pipeline.steps.work import IssueWork, first_line
 
 
@@ -84,30 +85,47 @@ def build_task(work: IssueWork, task_id: str) -> None:
 
 
 def develop(work: IssueWork, spec: TaskSpec, workspace: Workspace, base: str,
-            criteria: list[Criterion], feedback: str = "") -> tuple[bool, str | None]:
-    """Generator → commit → review → evaluation, round after round, until it passes."""
+            criteria: list[Criterion], feedback: str = "",
+            resume: Checkpoint | None = None, note: str = "") -> tuple[bool, str | None]:
+    """Generator → commit → review → evaluation, round after round, until it passes.
+
+    resume: where an earlier slice stopped (Actions); the generator goes on from its note, or
+    only the review and evaluation are left. SliceEnded leaves the task's position recorded
+    (`IssueWork.at`) for the checkpoint."""
     plan = work.state.plan
     assert plan is not None
     reason = "no rounds ran"
-    for round_number in range(1, work.config.limits.eval_rounds + 1):
+    first = resume.round if resume else 1
+    feedback = resume.feedback if resume else feedback
+    checking = resume is not None and resume.stage == "checking"
+    for round_number in range(first, work.config.limits.eval_rounds + 1):
         work.set_rounds(spec.id, round_number)
-        work.record(f"{spec.id}: generating (round {round_number})")
-        finish = generate(work.ctx, BuildInput(plan.spec, plan.acceptance_criteria, spec,
-                                               workspace, feedback))
-        hooks = run_hooks(work, workspace)
-        if hooks:
-            feedback = reason = f"The repository's pre-commit hooks failed:\n{hooks}"
-            continue
-        refused = workspace.commit_check() if workspace.commit_check else None
-        if refused:  # the hooks may have changed files since finish was accepted
-            feedback = reason = refused
-            continue
-        with work.git_lock:
-            git.commit_all(workspace.root, f"{spec.id}: {spec.title}\n\n{finish.summary}")
-        if git.git(workspace.root, "rev-list", "--count", f"{base}..HEAD") == "0":
-            feedback = reason = "You finished without changing any file."
-            continue
-        work.set_summary(spec.id, finish.summary)
+        if not checking:
+            work.at(spec.id, round_number, "generating", feedback)
+            if work.slice_over():
+                raise SliceEnded(note)
+            work.record(f"{spec.id}: generating (round {round_number})")
+            finish = generate(work.ctx, BuildInput(plan.spec, plan.acceptance_criteria, spec,
+                                                   workspace, feedback, resume_note=note))
+            note = ""
+            hooks = run_hooks(work, workspace)
+            if hooks:
+                feedback = reason = f"The repository's pre-commit hooks failed:\n{hooks}"
+                continue
+            refused = workspace.commit_check() if workspace.commit_check else None
+            if refused:  # the hooks may have changed files since finish was accepted
+                feedback = reason = refused
+                continue
+            with work.git_lock:
+                git.commit_all(workspace.root, f"{spec.id}: {spec.title}\n\n{finish.summary}")
+            if git.git_result(workspace.root, "diff", "--quiet", base, "HEAD").ok:
+                feedback = reason = "You finished without changing any file."
+                continue
+            work.set_summary(spec.id, finish.summary)
+        checking = False
+        work.at(spec.id, round_number, "checking", feedback)
+        if work.slice_over():
+            raise SliceEnded("")
         work.record(f"{spec.id}: reviewing")
         verdict = review_task(work, spec, workspace, base)
         work.record(f"{spec.id}: evaluating")

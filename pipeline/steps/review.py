@@ -7,7 +7,7 @@ from pipeline.agent.workspace import Workspace
 from pipeline.core import git
 from pipeline.forge.protocol import Forge
 from pipeline.review.panel import PanelInput, PanelResult, run_panel
-from pipeline.review.report import latest, latest_in, post_panel, prepare
+from pipeline.review.report import latest, latest_in, post_panel, prepare, render_summary, safe
 from pipeline.roles.base import RoleContext
 from pipeline.roles.schemas import TaskSpec
 from pipeline.steps.work import IssueWork
@@ -57,6 +57,12 @@ def review_task(work: IssueWork, spec: TaskSpec, workspace: Workspace, base: str
         return previous.result
     ready = prepare(previous, spec.id, commit, run_panel(work.ctx, given), None)
     work.waiting_reviews.append(ready.body)
+    if work.scope is not None:
+        # One task's build job on Actions: the PR is opened by a later wave, so the panel's
+        # summary goes on the issue now (the PR is reviewed whole once it exists).
+        work.forge.post_comment(work.state.issue,
+                                safe(render_summary(spec.id, commit, ready.result, None)))
+        return ready.result
     work.post_on_pr(lambda number: work.forge.post_review(number, None, ready.body,
                                                           ready.verdict, []))
     return ready.result

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from pipeline.core.errors import BadInput
 from pipeline.forge import tracking
@@ -15,6 +16,33 @@ from pipeline.roles.schemas import Plan, TaskSpec
 TaskStatus = Literal["pending", "building", "passed", "blocked"]
 Phase = Literal["planning", "building", "evaluating", "merging", "done", "blocked", "stopped"]
 STATUS_MARK = {"pending": "[ ]", "building": "[ ]", "passed": "[x]", "blocked": "[ ]"}
+FEEDBACK_CHARS = 1500
+"""A checkpoint keeps the tail of its round's feedback: every task of a wave may hold one."""
+RUNS_KEPT = 30
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Checkpoint(BaseModel):
+    """Where a task's work stood when a job's slice ended: the next slice goes on from here.
+    The handoff note is the message of the checkpoint's commit on the task branch (the
+    branch's log is the task's memory between slices), so the state stays small."""
+
+    round: int = 1
+    stage: Literal["generating", "checking"] = "generating"
+    """`generating`: the generator resumes from the note; `checking`: its change is committed
+    and only the review and evaluation of this round remain."""
+    feedback: str = ""
+    """What this round's generator was told (the previous round's findings)."""
+    slices: int = 0
+    """Slices that ended on this task so far."""
+
+    @model_validator(mode="after")
+    def _capped(self) -> Checkpoint:
+        self.feedback = self.feedback[-FEEDBACK_CHARS:]
+        return self
 
 
 class CriterionState(BaseModel):
@@ -40,6 +68,10 @@ class TaskState(BaseModel):
     change: str | None = None
     """The change the panel approved (git.change_id): a PR showing exactly it is not reviewed
     again."""
+    checkpoint: Checkpoint | None = None
+    """Set while the task is built in slices (Actions); None once it passed or blocked."""
+    cost_usd: float = 0.0
+    """What the jobs that built this task spent (Actions: the writer adds it to the issue's)."""
 
 
 class RunState(BaseModel):
@@ -65,6 +97,55 @@ class RunState(BaseModel):
     and nightly absorb it into theirs."""
     resets: int = 0
     """Context resets outside the tasks (planner, the whole issue's evaluation and fixes)."""
+    started_at: str = Field(default_factory=now_iso)
+    """When the issue's run began: `limits.issue_hours` counts from here."""
+    heartbeat: str | None = None
+    """The last time a job recorded this state: a stale one means the job died unrecorded."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _task_specs(cls, data: Any) -> Any:
+        """The tasks' specs are stored once, in the plan (a 60-task state must fit a comment)."""
+        if isinstance(data, dict) and isinstance(data.get("plan"), dict):
+            specs = {t.get("id"): t for t in data["plan"].get("tasks") or []
+                     if isinstance(t, dict)}
+            tasks = data.get("tasks")
+            if isinstance(tasks, dict):
+                data = {**data, "tasks": {
+                    tid: ({**task, "spec": specs[tid]} if isinstance(task, dict)
+                          and "spec" not in task and tid in specs else task)
+                    for tid, task in tasks.items()}}
+        return data
+
+    def stored(self) -> dict[str, Any]:
+        """The state as saved: the tasks without their specs (the plan has them), the last
+        runs only."""
+        data = self.model_dump(mode="json", exclude={"tasks": {"__all__": {"spec"}}})
+        data["runs"] = data["runs"][-RUNS_KEPT:]
+        return data
+
+    def beat(self) -> None:
+        self.heartbeat = now_iso()
+
+    def merge_task(self, incoming: RunState, task_id: str) -> None:
+        """What one task's job recorded, into this (newer) state of the whole issue: the
+        task itself, the cost it added, the feature list it moved, a stop it recorded."""
+        mine, theirs = self.tasks.get(task_id), incoming.tasks.get(task_id)
+        if mine is None or theirs is None:
+            return
+        self.cost_usd += max(0.0, theirs.cost_usd - mine.cost_usd)
+        self.tasks[task_id] = theirs
+        for criterion in theirs.spec.criteria:
+            if criterion in incoming.criteria and self.plan is not None:
+                serving = self.plan.serving(criterion)
+                verdicts = [self.tasks[t].verdicts.get(criterion) for t in serving]
+                self.criteria[criterion] = incoming.criteria[criterion].model_copy(
+                    update={"passes": all(verdicts)})
+        self.spend = {**self.spend, **incoming.spend}
+        self.runs = [*self.runs, *(r for r in incoming.runs if r not in self.runs)][-RUNS_KEPT:]
+        self.heartbeat = max(self.heartbeat or "", incoming.heartbeat or "") or None
+        if incoming.phase in ("stopped", "blocked") and self.phase not in ("done",):
+            self.phase, self.reason = incoming.phase, incoming.reason
 
     @property
     def all_resets(self) -> int:
@@ -176,7 +257,7 @@ def render_body(state: RunState) -> str:
 
 
 def save(forge: Forge, state: RunState) -> None:
-    tracking.upsert(forge, state.issue, render_body(state), state.model_dump(mode="json"))
+    tracking.upsert(forge, state.issue, render_body(state), state.stored())
 
 
 def load(forge: Forge, issue: int) -> RunState | None:

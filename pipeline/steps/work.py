@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pipeline.agent.workspace import Workspace
 from pipeline.config.settings import Config
@@ -21,8 +22,9 @@ from pipeline.roles.planner import Asker
 from pipeline.sandbox.worktree import WorktreeSandbox
 from pipeline.steps.gate import commit_refusal
 from pipeline.steps.progress import Progress
-from pipeline.steps.state import Phase, RunState, save
+from pipeline.steps.state import Checkpoint, Phase, RunState, save, short_title
 
+SUMMARY_CHARS = 300
 PHASE_LABEL = {"planning": "planning", "building": "building", "evaluating": "review",
                "merging": "review", "done": "done", "blocked": "blocked", "stopped": "blocked"}
 
@@ -37,6 +39,8 @@ class IssueWork:
     state: RunState
     progress: Progress
     ask: Asker | None = None
+    scope: str | None = None
+    """The one task this work is about (a build job on Actions): what it spends is the task's."""
 
     def __post_init__(self) -> None:
         self.state_lock = threading.RLock()
@@ -47,14 +51,17 @@ class IssueWork:
         """Posts for the issue's PR made before it could be opened, in order."""
         self.waiting_reviews: list[str] = []
         """The bodies of the panel reviews among them (a task's next review compares)."""
+        scoped = self.state.tasks.get(self.scope) if self.scope else None
+        self._spent_before = (self.state.cost_usd, scoped.cost_usd if scoped else 0.0)
 
     def post_on_pr(self, post: Callable[[int], object]) -> None:
-        """post(PR number) now, or once the PR is opened (its branch has no commits yet)."""
+        """post(PR number) now, or once the PR is opened (its branch has no commits yet). A
+        task's own build job on Actions ends before its PR is opened: it posts on the issue."""
         with self.state_lock:
-            if self.state.pr is None:
+            if self.state.pr is None and self.scope is None:
                 self.waiting.append(post)
                 return
-            number = self.state.pr
+            number = self.state.pr or self.state.issue
         post(number)
 
     def open_pr_once_committed(self) -> None:
@@ -88,6 +95,11 @@ class IssueWork:
                                       remove=[phase_label(PHASE_LABEL[self.state.phase])])
                 self.state.phase = phase
             self.state.cost_usd = self.ledger.issue_totals(self.state.issue).cost_usd
+            scoped = self.state.tasks.get(self.scope) if self.scope else None
+            if scoped is not None:
+                issue_before, task_before = self._spent_before
+                scoped.cost_usd = task_before + max(0.0, self.state.cost_usd - issue_before)
+            self.state.beat()
             save(self.forge, self.state)
             self.write_features()
             self.progress.update(self.state, activity)
@@ -132,10 +144,24 @@ class IssueWork:
                 self.state.resets += 1
         self.record(f"{task_id + ': ' if task_id else ''}{role} context reset ({why})")
 
+    def at(self, task_id: str, round_number: int, stage: Literal["generating", "checking"],
+           feedback: str) -> None:
+        """Where a task's development stands, for the checkpoint if the slice ends now."""
+        with self.state_lock:
+            task = self.state.tasks.get(task_id)
+            if task is not None:
+                slices = task.checkpoint.slices if task.checkpoint else 0
+                task.checkpoint = Checkpoint(round=round_number, stage=stage,
+                                             feedback=feedback, slices=slices)
+
+    def slice_over(self) -> bool:
+        return self.ctx.deadline is not None and self.ctx.deadline.passed()
+
     def set_summary(self, task_id: str, summary: str) -> None:
+        """The generator's summary, shortened for the state (the commit message has it all)."""
         with self.state_lock:
             if task_id in self.state.tasks:
-                self.state.tasks[task_id].summary = summary
+                self.state.tasks[task_id].summary = short_title(summary, SUMMARY_CHARS)
 
 
 def first_line(text: str) -> str:

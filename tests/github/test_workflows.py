@@ -100,6 +100,8 @@ def test_template_shape() -> None:
     for role in ROLES:
         job = jobs[role]
         assert job["permissions"].get("contents") == "read"
+        if role == "build":
+            continue
         assert job["if"] == f"needs.route.outputs.action == '{role}'"
         if role != "review":
             assert job["concurrency"]["group"] == "factory-${{ needs.route.outputs.number }}"
@@ -113,13 +115,15 @@ def test_template_shape() -> None:
 def test_detection_sits_between_the_role_jobs_and_the_writer() -> None:
     jobs = _load(TEMPLATE)["jobs"]
     detect, apply = jobs["detect"], jobs["apply"]
-    assert set(ROLES) - {"review"} | {"panel"} <= set(detect["needs"])
+    assert set(ROLES) - {"review"} | {"panel", "wave"} <= set(detect["needs"])
     assert detect["permissions"] == {"contents": "read"}
     assert "detect" in apply["needs"] and "needs.detect.result == 'success'" in apply["if"]
     [judge] = [s for s in detect["steps"] if s.get("name") == "factory detect"]
     assert 'factory detect "$dir" --verdict' in judge["run"]
+    assert '[ -f "$dir/outputs.json" ] || continue' in judge["run"], "a killed job left none"
     [write] = [s for s in apply["steps"] if s.get("name") == "factory apply"]
-    assert 'factory apply "$dir" --verdict' in write["run"]
+    assert 'factory apply "$RUNNER_TEMP/outputs" --verdict "$RUNNER_TEMP/verdicts"' \
+        in write["run"]
     assert any(s.get("with", {}).get("name") == "factory-verdicts" for s in apply["steps"])
 
 
@@ -128,10 +132,39 @@ def test_jobs_that_run_agent_commands_get_a_working_bubblewrap(role: str) -> Non
     steps = _load(TEMPLATE)["jobs"][role]["steps"]
     names = [s.get("name", "") for s in steps]
     sandbox = names.index("bubblewrap (the sandbox agent commands run in)")
-    assert sandbox < names.index(f"factory {role}")
+    assert sandbox < names.index("factory build --task" if role == "build" else f"factory {role}")
     script = steps[sandbox]["run"]
     assert "apt-get install -y -qq --no-install-recommends bubblewrap" in script
     assert "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0" in script
+
+
+def test_the_build_runs_in_waves_of_task_jobs_whose_outputs_always_reach_the_writer() -> None:
+    jobs = _load(TEMPLATE)["jobs"]
+    wave, build, apply = jobs["wave"], jobs["build"], jobs["apply"]
+    assert wave["if"] == "needs.route.outputs.action == 'build'"
+    assert wave["concurrency"]["group"] == "factory-${{ needs.route.outputs.number }}"
+    [step] = [s for s in wave["steps"] if s.get("id") == "wave"]
+    assert step["run"] == 'factory build "$NUMBER" --wave --outputs "$RUNNER_TEMP/factory-out"'
+    assert "ANTHROPIC_API_KEY" not in step["env"], "the wave calls no model"
+    assert set(wave["outputs"]) == {"tasks", "workers", "minutes"}
+    strategy = build["strategy"]
+    assert strategy["matrix"]["task"] == "${{ fromJSON(needs.wave.outputs.tasks) }}"
+    assert strategy["max-parallel"] == "${{ fromJSON(needs.wave.outputs.workers) }}"
+    assert strategy["fail-fast"] is False
+    assert build["timeout-minutes"] == "${{ fromJSON(needs.wave.outputs.minutes) }}"
+    assert build["concurrency"]["group"].endswith("-${{ matrix.task }}")
+    [step] = [s for s in build["steps"] if s.get("name") == "factory build --task"]
+    assert step["run"] == ('factory build "$NUMBER" --task "$TASK" '
+                           '--outputs "$RUNNER_TEMP/factory-out"')
+    assert step["env"]["TASK"] == "${{ matrix.task }}"
+    for name, job in jobs.items():
+        for upload in (s for s in job.get("steps", []) if "upload-artifact" in s.get("uses", "")
+                       and s["with"]["name"].startswith(("factory-out-", "factory-review-"))):
+            assert upload.get("if") == "always()", f"{name} loses its outputs when it fails"
+    assert {"wave", "build"} <= set(jobs["detect"]["needs"])
+    assert "failure" not in jobs["detect"]["if"], "a failed job's recorded stop is applied"
+    [step] = [s for s in apply["steps"] if s.get("name") == "factory apply"]
+    assert 'factory apply "$RUNNER_TEMP/outputs"' in step["run"]
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)

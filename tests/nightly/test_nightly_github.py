@@ -24,7 +24,7 @@ from pipeline.forge.select import on_github, open_forge
 from pipeline.ledger.store import Ledger
 from pipeline.nightly.run import NightlyOptions, run_nightly
 from pipeline.steps.setup import prepare_factory_dir
-from pipeline.steps.state import load
+from pipeline.steps.state import load, save
 
 from .conftest import REPO
 
@@ -146,3 +146,36 @@ def test_the_posted_digest_charts_render(fake: FakeGitHub, github: GitHubForge, 
     charts = re.findall(r"```mermaid\n(.*?)\n```", body, re.DOTALL)
     assert len(charts) == 3
     assert [r["error"] for r in render_mermaid(charts, tmp_path)] == [None, None, None]
+
+
+def test_a_job_that_died_unrecorded_is_found_by_its_heartbeat(
+        fake: FakeGitHub, github: GitHubForge, git_repo: Path) -> None:
+    """A killed build job (runner timeout, cancelled) and a plan whose build never started
+    record no stop: their heartbeat, older than a slice, is what nightly goes by."""
+    head = git(git_repo, "rev-parse", "HEAD")
+    prepare_factory_dir(git_repo)
+    ledger = Ledger.for_repo(git_repo)
+    seeded = {}
+    for title, phase, silent in (("killed mid-build", "building", timedelta(hours=2)),
+                                 ("build never started", "planning", timedelta(hours=3)),
+                                 ("building right now", "building", timedelta(minutes=20))):
+        state = seed_issue(github, title, phase, base_commit=head)  # type: ignore[arg-type]
+        state.heartbeat = (now() - silent).isoformat(timespec="seconds")
+        save(github, state)
+        seeded[title] = state.issue
+    config = config_module.load(git_repo)
+
+    report = run_nightly(git_repo, config, github, ledger,
+                         Requeue(github, now().date().isoformat(), start_on(github)))
+
+    acted = {a["issue"]: (a["action"], a["why"]) for a in report.actions}
+    assert set(acted) == {seeded["killed mid-build"], seeded["build never started"]}
+    action, why = acted[seeded["killed mid-build"]]
+    assert action == "requeued" and why.startswith("no sign of life for 2 h while building")
+    assert sorted(inputs["number"] for *_, inputs in fake.dispatches) == sorted(
+        str(seeded[title]) for title in ("killed mid-build", "build never started"))
+    assert {inputs["command"] for *_, inputs in fake.dispatches} == {"build"}
+    again = run_nightly(git_repo, config, github, ledger,
+                        Requeue(github, now().date().isoformat(), start_on(github)))
+    assert [a for a in again.actions if a["action"] != "skipped"] == [], \
+        "a requeue is a sign of life: the next nightly waits a slice again"

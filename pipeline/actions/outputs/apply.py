@@ -53,9 +53,11 @@ from pipeline.forge.github import EmptyPullRequest, MergeRefused
 from pipeline.forge.local import LocalForge
 from pipeline.forge.protocol import Forge
 from pipeline.forge.types import NEEDS_HUMAN, InlineComment
-from pipeline.steps.state import issue_of_branch
+from pipeline.steps.state import RunState, issue_of_branch, now_iso, render_body
 
 Dispatcher = Callable[[str, int], None]
+Deferred = tuple["Writer", DispatchOp]
+"""A dispatch left for later by the writer that would have made it."""
 MAX_DISPATCH_KEYS = 20
 
 
@@ -68,9 +70,11 @@ class Applied:
 
 def apply_dir(directory: Path, repo: Path, forge: Forge, config: Config,
               environ: Mapping[str, str], *, dispatch: Dispatcher | None = None,
-              limits: checks.Limits | None = None, verdict: Verdict | None = None) -> Applied:
+              limits: checks.Limits | None = None, verdict: Verdict | None = None,
+              deferred: list[Deferred] | None = None) -> Applied:
     """Validate, then apply; Refused (nothing written but the reasons) or Held (nothing
-    written but the hold) when the outputs may not be applied as they are."""
+    written but the hold) when the outputs may not be applied as they are. deferred: where
+    to leave the dispatches (see Writer)."""
     try:
         outputs, judged = validate(directory, repo, config, environ,
                                    limits or checks.Limits(), verdict)
@@ -82,17 +86,21 @@ def apply_dir(directory: Path, repo: Path, forge: Forge, config: Config,
         raise Refused(reasons) from None
     if not judged.clean:
         hold(forge, outputs, judged)
-    return Writer(repo, forge, config, dispatch, judged).apply(outputs)
+    return Writer(repo, forge, config, dispatch, judged, deferred=deferred).apply(outputs)
 
 
 class Writer:
     def __init__(self, repo: Path, forge: Forge, config: Config,
-                 dispatch: Dispatcher | None, verdict: Verdict | None = None) -> None:
+                 dispatch: Dispatcher | None, verdict: Verdict | None = None, *,
+                 deferred: list[Deferred] | None = None) -> None:
+        """deferred: where to leave the dispatches, for a caller applying several outputs
+        that starts the next jobs only once every state they read is written."""
         self.cache = CachingForge(forge)
         self.forge: Forge = cast(Forge, self.cache)
         self.repo, self.config, self.dispatch = repo, config, dispatch
         self.verdict = verdict or Verdict()
         self.subject = 0
+        self.deferred = deferred
         self.result = Applied()
         self.unopened: set[int] = set()
         """Placeholders of PRs GitHub would not open (no commits yet): their ops wait."""
@@ -145,10 +153,13 @@ class Writer:
                 self.result.skipped.append(f"{op.op} for a PR not opened (its branch has no "
                                            "commits yet)")
                 continue
+            if isinstance(op, DispatchOp) and self.deferred is not None:
+                self.deferred.append((self, op))
+                continue
             getattr(self, f"_{op.op}")(op)
         if self.spend_left is not None:
             issue, spend = self.spend_left
-            if tracking.remember(self.forge, issue, "spend", spend):
+            if tracking.remember(self.forge, issue, {"spend": spend}):
                 self.result.done.append(f"spend of {len(spend)} job(s) kept on #{issue}")
         return self.result
 
@@ -197,10 +208,19 @@ class Writer:
 
     def _tracking(self, op: TrackingOp) -> None:
         number = self.number(op.number)
-        body = neutralise_mentions(op.body)
+        current = tracking.read_state(self.forge, number) if op.task else None
+        if op.task and current:
+            # One task's job: its part goes into the state as it is now (other task jobs of
+            # the same wave may have been applied since this one started).
+            state = RunState.model_validate(current)
+            state.merge_task(RunState.model_validate(op.state), op.task)
+            body, saved = render_body(state), state.stored()
+        else:
+            body, saved = op.body, self._resolve_state(op.state)
+        body = neutralise_mentions(body)
         if op.number == self.subject:  # the verdict on these outputs, shown where they report
             body = tracking.with_section(body, SECTION, render(self.verdict))
-        tracking.upsert(self.forge, number, body, self._resolve_state(op.state))
+        tracking.upsert(self.forge, number, body, saved)
         self.result.done.append(f"tracking comment on #{number}")
 
     def _comment(self, op: CommentOp) -> None:
@@ -310,17 +330,26 @@ class Writer:
                                                                            op.pr)), draft=True)
         self.result.done.append(f"{len(added)} lesson(s) on {lessons_branch.BRANCH} (#{pr.number})")
 
+    def dispatch_now(self, op: DispatchOp) -> None:
+        """A deferred dispatch, once the other outputs are applied: read the forge afresh."""
+        self.cache = CachingForge(self.cache.inner)
+        self.forge = cast(Forge, self.cache)
+        self._dispatch(op)
+
     def _dispatch(self, op: DispatchOp) -> None:
         number = self.number(op.number)
         if self.dispatch is None:
             self.result.skipped.append(f"next: factory {op.command} {number}")
             return
-        # The same outputs applied again (a re-run writer) must not start the job twice.
-        key = hashlib.sha256(f"{self.identity}:{op.command}:{number}".encode()).hexdigest()[:16]
+        # The same outputs applied again (a re-run writer) must not start the job twice; the
+        # task jobs of one wave share a key, so they start one next wave.
+        key = hashlib.sha256(f"{op.key or self.identity}:{op.command}:{number}"
+                             .encode()).hexdigest()[:16]
         done = list((tracking.read_state(self.forge, number) or {}).get("dispatched") or [])
         if key in done:
             self.result.skipped.append(f"{op.command} #{number} (already dispatched)")
             return
         self.dispatch(op.command, number)
-        tracking.remember(self.forge, number, "dispatched", [*done, key][-MAX_DISPATCH_KEYS:])
+        tracking.remember(self.forge, number, {"dispatched": [*done, key][-MAX_DISPATCH_KEYS:],
+                                               "heartbeat": now_iso()})
         self.result.done.append(f"dispatched {op.command} #{number}")

@@ -60,6 +60,8 @@ class RecordingForge:
         """Issue or PR → index in ops of its tracking operation (one per number)."""
         self._labels: dict[int, dict[str, bool]] = {}
         self._added_first: dict[int, set[str]] = {}
+        self._scopes: dict[int, str] = {}
+        """Issue → the one task this job built: its tracking op carries only that task."""
 
     # reads ------------------------------------------------------------------------------
     def get_issue(self, number: int) -> Issue:
@@ -105,7 +107,7 @@ class RecordingForge:
     def _set_tracking(self, number: int, text: str) -> None:
         state = tracking.parse_state(text) or {}
         body = text[:text.index(tracking.MARKER)].rstrip() if tracking.MARKER in text else text
-        op = TrackingOp(number=number, body=body, state=state)
+        op = TrackingOp(number=number, body=body, state=state, task=self._scopes.get(number))
         if number in self._tracking:
             self.ops[self._tracking[number]] = op
         else:
@@ -200,8 +202,13 @@ class RecordingForge:
         return reply
 
     # job-only operations ----------------------------------------------------------------
-    def dispatch(self, command: str, number: int) -> None:
-        self.ops.append(DispatchOp.model_validate({"command": command, "number": number}))
+    def scope(self, number: int, task: str) -> None:
+        """This job builds only task of issue number: its state is merged, not replaced."""
+        self._scopes[number] = task
+
+    def dispatch(self, command: str, number: int, key: str | None = None) -> None:
+        self.ops.append(DispatchOp.model_validate({"command": command, "number": number,
+                                                   "key": key}))
 
     def propose_lessons(self, pr: int, lessons: list[dict[str, Any]]) -> None:
         self.ops.append(LessonsOp(pr=pr, lessons=lessons))

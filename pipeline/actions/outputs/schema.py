@@ -32,6 +32,10 @@ class TrackingOp(_Op):
     number: int
     body: str
     state: dict[str, Any]
+    task: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+    """Set by a job that built one task: only that task's part of the state (its status,
+    checkpoint and cost, the criteria it moved, a stop) is merged into the state as it is
+    when applied, so parallel task jobs do not overwrite each other."""
 
 
 class CommentOp(_Op):
@@ -111,6 +115,9 @@ class DispatchOp(_Op):
     op: Literal["dispatch"] = "dispatch"
     command: Literal["build", "review", "evaluate", "respond", "learn"]
     number: int
+    key: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]{1,80}$")
+    """Dispatches with the same key start one job (the task jobs of one wave each ask for
+    the next wave); without a key, the outputs themselves are the key."""
 
 
 class LessonsOp(_Op):
