@@ -101,12 +101,13 @@ def build_slice(work: IssueWork, task_id: str) -> str:
         task.status, task.reason = "building", None
     work.record(f"{task_id}: building" + (f" from its checkpoint (round {resume.round}, "
                                           f"{resume.stage})" if resume else ""))
+    workspace = work.workspace(path)
     try:
-        passed, reason = develop(work, task.spec, work.workspace(path),
-                                 state.integration_branch, state.plan.criteria_of(task.spec),
-                                 resume=resume, note=note)
+        passed, reason = develop(work, task.spec, workspace, state.integration_branch,
+                                 state.plan.criteria_of(task.spec), resume=resume, note=note)
     except SliceEnded as ended:
-        checkpoint(work, task_id, path, ended.note)
+        refused = workspace.commit_check() if workspace.commit_check else None
+        checkpoint(work, task_id, path, ended.note, refused)
         return "checkpoint"
     except RoleFailed as exc:
         passed, reason = False, str(exc)
@@ -130,11 +131,18 @@ def checkpoint_note(path: Path) -> str:
     return body.strip()
 
 
-def checkpoint(work: IssueWork, task_id: str, path: Path, note: str) -> None:
-    """Work in progress onto the task branch, with the handoff note as its commit message."""
+def checkpoint(work: IssueWork, task_id: str, path: Path, note: str,
+               refused: str | None = None) -> None:
+    """Work in progress onto the task branch, with the handoff note as its commit message.
+    Work the commit gate refuses (refused) is not kept: the note says so."""
     task = work.state.tasks[task_id]
     mark = task.checkpoint or Checkpoint()
     mark = mark.model_copy(update={"slices": mark.slices + 1})
+    if refused:
+        git.git(path, "reset", "-q", "--hard", "HEAD")
+        git.git(path, "clean", "-q", "-fd")
+        note = (f"{note}\n\n" if note else "") + (f"(This slice's changes were not kept: "
+                                                  f"{refused})")
     message = f"{WIP.format(task=task_id, slices=mark.slices)}\n\n{note or NO_NOTE}"
     if git.commit_all(path, message) is None:
         name, email = git.FACTORY_AUTHOR

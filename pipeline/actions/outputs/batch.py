@@ -13,8 +13,8 @@ from pathlib import Path
 
 from pipeline.actions.outputs import checks
 from pipeline.actions.outputs.apply import Applied, Deferred, Dispatcher, apply_dir
-from pipeline.actions.outputs.schema import OUTPUTS_FILE
 from pipeline.actions.outputs.held import Held
+from pipeline.actions.outputs.schema import OUTPUTS_FILE
 from pipeline.actions.outputs.validate import Refused
 from pipeline.config.settings import Config
 from pipeline.core.errors import BadInput, WorkFailed
