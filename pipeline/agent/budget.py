@@ -51,6 +51,20 @@ class BudgetGuard:
             caps.append(Cap("UTC day", self.budget.per_day_usd, day.cost_usd))
         return caps
 
+    def _check_tokens(self, prompt_tokens: int) -> None:
+        """`budget.per_issue_tokens`: the issue's input and output tokens, every model's."""
+        limit = self.budget.per_issue_tokens
+        if limit is None or self.issue is None:
+            return
+        totals = self.ledger.issue_totals(self.issue)
+        used = totals.input_tokens + totals.output_tokens
+        if used >= limit:
+            raise BudgetExceeded(f"budget spent: the issue #{self.issue} cap of {limit} tokens "
+                                 f"is reached ({used} used)")
+        if prompt_tokens > limit - used:
+            raise BudgetExceeded(f"budget: the next prompt ({prompt_tokens} tokens) would cross "
+                                 f"the issue #{self.issue} cap of {limit} tokens ({used} used)")
+
     def remaining(self) -> float | None:
         """The tightest cap's headroom; None when nothing is capped."""
         caps = self.caps()
@@ -58,6 +72,7 @@ class BudgetGuard:
 
     def check(self, prompt_cost_usd: float = 0.0, prompt_tokens: int = 0) -> None:
         """Refuse a call when a cap is reached, or when its prompt alone would cross one."""
+        self._check_tokens(prompt_tokens)
         for cap in self.caps():
             if cap.spent_usd >= cap.limit_usd:
                 raise BudgetExceeded(

@@ -41,6 +41,17 @@ def register(pricing: dict[str, Price]) -> None:
         _litellm().register_model(entries)
 
 
+def known(model: str, pricing: dict[str, Price]) -> bool:
+    """Whether model has a price: in factory.yaml (even $0: a choice), or litellm's above $0."""
+    if model in pricing:
+        return True
+    try:
+        info = _litellm().get_model_info(model)
+    except Exception:  # litellm raises for models it has no entry for
+        return False
+    return bool(info.get("input_cost_per_token") or info.get("output_cost_per_token"))
+
+
 def input_price(model: str) -> float:
     """USD per input token; 0 for a model litellm has no price for."""
     try:

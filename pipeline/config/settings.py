@@ -72,6 +72,11 @@ class Budget(_Strict):
     """Hard cap across every job spent on one issue."""
     per_day_usd: float | None = Field(default=None, gt=0)
     """Hard cap across everything in one UTC day (nightly included)."""
+    per_issue_tokens: int | None = Field(default=None, gt=0)
+    """Hard cap on the tokens (input and output, every model) spent on one issue: it holds
+    whatever the models cost, so models with no known price may run under it. Without it,
+    every model needs a price (litellm's, or `pricing:` below): one priced $0 would switch the
+    USD caps off."""
     detection_usd: float = Field(default=0.5, gt=0)
     """Hard cap for one detection pass by a model (`detection: model`); past it the change is
     held for a person, never passed."""
@@ -154,7 +159,9 @@ class Config(_Strict):
     sandbox: Sandbox = Field(default_factory=Sandbox)
     memory: Memory = Field(default_factory=Memory)
     pricing: dict[str, Price] = Field(default_factory=dict)
-    """Prices for models litellm does not know (local or self-hosted), keyed by model string."""
+    """Prices for models litellm does not know (local or self-hosted), keyed by model string.
+    A model with no known price is refused before anything runs, unless
+    `budget.per_issue_tokens` caps every model's tokens."""
     test_command: str = "python -m pytest -q"
     """The command that says whether the repository's tests pass."""
     trigger_label: str = "factory"

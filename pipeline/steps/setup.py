@@ -19,9 +19,22 @@ def models_in_use(config: Config) -> list[str]:
     return list(dict.fromkeys(models))
 
 
+def models_that_may_answer(config: Config) -> list[str]:
+    """Every model a call may end up on: each role's, the panel's, the fallbacks."""
+    models = [config.models.for_role(r) for r in ("planner", "generator", "evaluator",
+                                                  "learner")]
+    if config.detection == "model":
+        models.append(config.models.for_role("detector"))
+    models += [reviewer.model for reviewer in config.models.panel()]
+    models += [m for chain in config.models.fallbacks.values() for m in chain]
+    return list(dict.fromkeys(models))
+
+
 def check_model_keys(config: Config) -> None:
-    """Say which variable to set before anything runs, instead of failing mid-plan."""
+    """Say which variable to set, or which price to give, before anything runs, instead of
+    failing mid-plan (or running with budgets silently off)."""
     from pipeline.agent.failures import missing_key
+    from pipeline.agent.pricing import known
 
     for model in models_in_use(config):
         variable = missing_key(model)
@@ -29,6 +42,14 @@ def check_model_keys(config: Config) -> None:
             raise BadInput(f"no credentials for {model}: set {variable} (or choose "
                            "another model with --model / FACTORY_MODEL); to see the factory work "
                            "without any key, run `factory demo`")
+    if config.budget.per_issue_tokens is not None:
+        return
+    for model in models_that_may_answer(config):
+        if not known(model, config.pricing):
+            raise BadInput(f"no price known for {model}, so its calls would cost $0 and no "
+                           f"budget would hold: give it one in factory.yaml (pricing: {{{model}: "
+                           "{input_per_mtok: …, output_per_mtok: …}}) or set "
+                           "budget.per_issue_tokens")
 
 
 def prepare_factory_dir(repo: Path) -> Path:
